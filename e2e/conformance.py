@@ -1,0 +1,134 @@
+"""The per-step conformance report of an e2e run: each manual step ID → passed / failed / not run, with its tests.
+
+For a vendor checking their server against the manual, this is the answer per step. A test counts for the steps of
+its `@pytest.mark.step(ID)` markers; the full walkthrough counts for every step it got through (and for the step it
+failed on). Workers (pytest-xdist) attach the step outcomes to their test reports, which travel to the controller;
+the controller, or the single process, gathers them and writes out/conformance/report.json and report.html.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+from pathlib import Path
+
+import pytest
+
+from pages import catalog
+from pages.walkthrough import StepRecorder
+
+PROPERTY = "ibcert_steps"
+RECORDER = pytest.StashKey[StepRecorder]()
+PASSED, FAILED, NOT_RUN = "passed", "failed", "not run"
+
+
+def recorder_for(item: pytest.Item) -> StepRecorder:
+    """The StepRecorder whose steps count for `item` (the walkthrough test)."""
+    recorder = StepRecorder()
+    item.stash[RECORDER] = recorder
+    return recorder
+
+
+class ConformancePlugin:
+    def __init__(self, config: pytest.Config):
+        self.config = config
+        self.out_dir = Path(config.getoption("--conformance-dir"))
+        self.tests: dict[str, list[dict]] = {s.id: [] for s in catalog.load_steps()}
+
+    # worker side (or single process): what the test's outcome says about its steps
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call):
+        outcome = yield
+        report = outcome.get_result()
+        if report.when == "call" or (report.when == "setup" and not report.passed):
+            entries = [(m.args[0], report.outcome) for m in item.iter_markers("step")]
+            recorder = item.stash.get(RECORDER, None)
+            if recorder is not None:
+                entries += [(step_id, PASSED) for step_id in recorder.done]
+                if recorder.current is not None:
+                    entries.append((recorder.current.id, PASSED if report.passed else report.outcome))
+            if entries:
+                report.user_properties.append((PROPERTY, entries))
+
+    # controller side (or single process): gather
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        for name, entries in report.user_properties:
+            if name != PROPERTY:
+                continue
+            message = None
+            if report.failed:
+                message = _short(report.longreprtext)
+            for step_id, step_outcome in entries:
+                self.tests.setdefault(step_id, []).append(
+                    {"test": report.nodeid, "outcome": step_outcome, "message": message if step_outcome == FAILED else None}
+                )
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        if hasattr(self.config, "workerinput") or not any(self.tests.values()):
+            return
+        self.write()
+
+    def status(self, step_id: str) -> str:
+        outcomes = {t["outcome"] for t in self.tests.get(step_id, [])}
+        if FAILED in outcomes:
+            return FAILED
+        return PASSED if PASSED in outcomes else NOT_RUN
+
+    def write(self) -> None:
+        steps = []
+        for step in catalog.load_steps():
+            steps.append({"id": step.id, "instruction": step.instruction, "status": self.status(step.id),
+                          "tests": sorted(self.tests.get(step.id, []), key=lambda t: t["test"])})
+        summary = {s: sum(1 for x in steps if x["status"] == s) for s in (PASSED, FAILED, NOT_RUN)}
+        data = {
+            "target": self.config.getoption("--base-url") or "embedded reference server",
+            "wording": self.config.getoption("--wording") or "pages/wording.toml",
+            "generated": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+            "summary": summary,
+            "steps": steps,
+        }
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        (self.out_dir / "report.json").write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        (self.out_dir / "report.html").write_text(_html(data), encoding="utf-8")
+
+
+def configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(ConformancePlugin(config), "ibcert-conformance")
+
+
+def _short(text: str, limit: int = 600) -> str:
+    lines = [line for line in text.splitlines() if line.startswith("E ")]
+    text = "\n".join(line[1:].strip() for line in lines) if lines else text
+    return text[:limit]
+
+
+def _html(data: dict) -> str:
+    e = html.escape
+    rows = []
+    for step in data["steps"]:
+        tests = "<br>".join(
+            f'<span class="{e(t["outcome"].replace(" ", "-"))}">{e(t["outcome"])}</span> <code>{e(t["test"])}</code>'
+            + (f'<pre>{e(t["message"])}</pre>' if t.get("message") else "")
+            for t in step["tests"]
+        )
+        rows.append(f'<tr><th scope="row">{e(step["id"])}</th><td>{e(step["instruction"])}</td>'
+                    f'<td class="{e(step["status"].replace(" ", "-"))}">{e(step["status"])}</td><td>{tests}</td></tr>')
+    s = data["summary"]
+    return f"""<!doctype html>
+<html lang="ja"><head><meta charset="utf-8"><title>電子証明書かんたんスタートマニュアル 適合性レポート</title>
+<style>
+body {{ font-family: sans-serif; margin: 2em; }} table {{ border-collapse: collapse; width: 100%; }}
+th, td {{ border: 1px solid #999; padding: .3em .5em; vertical-align: top; text-align: left; }}
+.passed {{ color: #075e07; }} .failed {{ color: #a00000; font-weight: bold; }} .not-run {{ color: #555; }}
+pre {{ white-space: pre-wrap; margin: .2em 0; font-size: .85em; }}
+</style></head><body>
+<h1>適合性レポート（手順ごと）</h1>
+<p>対象: <code>{e(data["target"])}</code> ／ 文言: <code>{e(data["wording"])}</code> ／ 作成: {e(data["generated"])}</p>
+<p>passed {s["passed"]} ／ failed {s["failed"]} ／ not run {s["not run"]}（全{len(data["steps"])}手順）</p>
+<table><thead><tr><th scope="col">ID</th><th scope="col">手順</th><th scope="col">結果</th><th scope="col">テスト</th></tr></thead>
+<tbody>
+{chr(10).join(rows)}
+</tbody></table></body></html>
+"""

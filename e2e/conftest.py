@@ -1,0 +1,191 @@
+"""Fixtures of the browser suite: the target server, TLS trust, PCs (Workstation), fresh contracts, the report.
+
+Target: with no --base-url, each test process (each xdist worker) starts the reference server itself (gunicorn, free
+port, SQLite in a temp folder, dev certificates) and stops it afterwards. With --base-url the suite runs against that
+server; the operator token and CA come from --operator-token / IBCERT_OPERATOR_TOKEN and --ca-cert / IBCERT_CA_CERT.
+
+Trust, without ignoring certificate errors anywhere:
+- contexts with client certificates go through Playwright's driver, which verifies the server against the CA named
+  by NODE_EXTRA_CA_CERTS; it is set here before the `playwright` fixture starts the driver;
+- contexts without client certificates are verified by Chromium itself, launched with HOME pointing at a folder
+  whose NSS database trusts the CA (pages.settings.trust_home).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+
+import pytest
+from playwright.sync_api import Playwright, expect, sync_playwright
+
+from pages import settings
+from pages.a11y import AxeChecker
+from pages.provisioning import BankOperator, Contract
+from pages.wording import ENV_VARIABLE as WORDING_ENV
+from pages.wording import Wording
+from pages.workstation import Workstation
+
+from . import conformance
+
+CONFIG = settings.load()
+
+
+# -- options ----------------------------------------------------------------------------------------------------------
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("ibcert", "ibcert browser suite")
+    group.addoption("--operator-token", default=os.environ.get("IBCERT_OPERATOR_TOKEN"),
+                    help="Bearer token of the server's provisioning API (env IBCERT_OPERATOR_TOKEN); needed with "
+                         "--base-url.")
+    group.addoption("--ca-cert", default=os.environ.get("IBCERT_CA_CERT"),
+                    help="PEM of the CA that issued the server's TLS certificate (env IBCERT_CA_CERT); with "
+                         "--base-url, when the server's certificate is not from a public CA.")
+    group.addoption("--wording", default=os.environ.get(WORDING_ENV),
+                    help=f"TOML file overriding pages/wording.toml (env {WORDING_ENV}).")
+    group.addoption("--no-axe", action="store_true", default=not CONFIG.AXE_ENABLED,
+                    help="Do not check screens with axe-core.")
+    group.addoption("--conformance-dir", default=str(CONFIG.CONFORMANCE_DIR),
+                    help="Where the per-step conformance report (report.json, report.html) goes.")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # pytest-playwright's artifact folder (--output) defaults to the one of playwright.config.py
+    if getattr(config.option, "output", None) == "test-results":
+        config.option.output = str(CONFIG.OUTPUT_DIR)
+    conformance.configure(config)
+
+
+# -- the server under test ----------------------------------------------------------------------------------------------
+@dataclass
+class Target:
+    base_url: str
+    operator_token: str | None
+    ca_cert: str | None  # PEM path, None = the system's trust store
+    embedded: bool
+
+
+@pytest.fixture(scope="session")
+def ibcert_target(pytestconfig: pytest.Config) -> Iterator[Target]:
+    base_url = pytestconfig.getoption("--base-url")
+    token = pytestconfig.getoption("--operator-token")
+    ca_cert = pytestconfig.getoption("--ca-cert")
+    if base_url:
+        if ca_cert and not Path(ca_cert).is_file():
+            raise pytest.UsageError(f"--ca-cert / IBCERT_CA_CERT {ca_cert!r} is not a file")
+        yield Target(base_url.rstrip("/"), token, ca_cert, embedded=False)
+        return
+    try:
+        from refserver.embedded import EmbeddedServer
+    except ImportError as error:
+        raise pytest.UsageError(f"no --base-url given and the reference server cannot be started: {error}") from None
+    with EmbeddedServer() as server:
+        yield Target(server.base_url.rstrip("/"), server.operator_token, str(server.ca_cert), embedded=True)
+
+
+@pytest.fixture(scope="session")
+def playwright(ibcert_target: Target, _pw_api_request_contexts) -> Iterator[Playwright]:
+    """pytest-playwright's fixture, with the driver trusting the target's CA (NODE_EXTRA_CA_CERTS)."""
+    if ibcert_target.ca_cert:
+        os.environ["NODE_EXTRA_CA_CERTS"] = str(Path(ibcert_target.ca_cert).resolve())
+    pw = sync_playwright().start()
+    if _pw_api_request_contexts:
+        _pw_api_request_contexts.instrument(pw)
+    yield pw
+    pw.stop()
+
+
+@pytest.fixture(scope="session")
+def base_url(pytestconfig: pytest.Config, ibcert_target: Target) -> str:
+    return ibcert_target.base_url
+
+
+@pytest.fixture(scope="session")
+def chromium_trust_home(ibcert_target: Target, tmp_path_factory: pytest.TempPathFactory) -> Path | None:
+    if not ibcert_target.ca_cert:
+        return None
+    return settings.trust_home(ibcert_target.ca_cert, tmp_path_factory.mktemp("chromium-home"))
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict, playwright: Playwright, pytestconfig: pytest.Config,
+                             chromium_trust_home: Path | None) -> dict:
+    options = dict(browser_type_launch_args)
+    if not options.get("channel"):
+        try:
+            options["executable_path"] = CONFIG.find_chromium(playwright)
+        except CONFIG.BrowserNotFound as error:
+            raise pytest.UsageError(str(error)) from None
+    options["args"] = [*CONFIG.LAUNCH_ARGS, *options.get("args", [])]
+    if chromium_trust_home is not None:
+        options["env"] = {**os.environ, "HOME": str(chromium_trust_home)}
+    return options
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict, base_url: str) -> dict:
+    return {**browser_context_args, **settings.context_args(), "base_url": base_url}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _expect_timeout() -> None:
+    expect.set_options(timeout=CONFIG.ACTION_TIMEOUT)
+
+
+# -- wording, accessibility, PCs ---------------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def wording(pytestconfig: pytest.Config) -> Wording:
+    return Wording.load(pytestconfig.getoption("--wording"))
+
+
+@pytest.fixture
+def axe_checker(pytestconfig: pytest.Config) -> AxeChecker:
+    """One per test: each distinct screen (and prompt) the test visits is checked once."""
+    return AxeChecker(enabled=not pytestconfig.getoption("--no-axe"), impacts=CONFIG.AXE_IMPACTS)
+
+
+@pytest.fixture
+def workstation(new_context, ibcert_target: Target, wording: Wording,
+                axe_checker: AxeChecker) -> Callable[..., Workstation]:
+    """Factory of PCs: workstation("admin PC") -> a fresh Workstation (own context, own certificate store)."""
+    made: list[Workstation] = []
+
+    def make(name: str | None = None) -> Workstation:
+        pc = Workstation(new_context, ibcert_target.base_url, wording=wording, axe=axe_checker,
+                         name=name or f"PC{len(made) + 1}", action_timeout=CONFIG.ACTION_TIMEOUT,
+                         navigation_timeout=CONFIG.NAVIGATION_TIMEOUT)
+        made.append(pc)
+        return pc
+
+    return make
+
+
+@pytest.fixture
+def pc(workstation) -> Workstation:
+    return workstation("PC1")
+
+
+@pytest.fixture
+def admin_pc(workstation) -> Workstation:
+    return workstation("管理者PC")
+
+
+@pytest.fixture
+def user_pc(workstation) -> Workstation:
+    return workstation("利用者PC")
+
+
+# -- contracts ----------------------------------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def operator(ibcert_target: Target) -> BankOperator:
+    if not ibcert_target.operator_token:
+        raise pytest.UsageError("--base-url needs the provisioning API's token: --operator-token or "
+                                "IBCERT_OPERATOR_TOKEN")
+    return BankOperator(ibcert_target.base_url, ibcert_target.operator_token, ibcert_target.ca_cert)
+
+
+@pytest.fixture
+def contract(operator: BankOperator) -> Contract:
+    """A fresh contract (card OTP, applied today) for this test alone."""
+    return operator.create_contract()

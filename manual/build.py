@@ -1,0 +1,158 @@
+"""The documentation job: walk the manual on a demo contract, shoot every step, render the manual, report.
+
+The demo contract is the manual's own sample (利用者番号 12345678901, card アイウエオカキク = 11 … 88, from
+manual/document.toml), on a server whose clock stands still, so every run sees the same screens.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+from playwright.sync_api import expect, sync_playwright
+
+from manual import document
+from manual.render import STEPS_DIR, print_pdf, render_html
+from manual.report import FAILED, PASSED, Report
+from manual.screenshots import StepCamera
+from pages import catalog, settings
+from pages.provisioning import BankOperator
+from pages.walkthrough import walk_manual
+from pages.wording import Wording
+from pages.workstation import Workstation
+
+FROZEN_NOW = "2026-04-01T10:00:00+09:00"
+# The one-time password screens ask for these cells of the card (fixed: the server picks at random otherwise).
+CHALLENGE_CELLS = ["ウ", "キ"]
+REGISTRATION_PIN = "7294"  # C: 4 digits as on the 申込書, neither a run nor a date (暗証番号の管理について)
+# Same pixels on every run: rasterise on the CPU (GPU rasterisation, which Debian's chromium wrapper switches on,
+# anti-aliases curves such as rounded outlines differently from run to run) in one fixed colour profile.
+DETERMINISTIC_ARGS = ["--disable-gpu", "--disable-gpu-rasterization", "--force-color-profile=srgb"]
+# Docs runs hash a few dozen PINs: a lower scrypt cost keeps them fast (the hashes are never screenshotted).
+SERVER_ENV = {"IBCERT_PIN_KDF_COST": "10"}
+
+
+@dataclass(frozen=True)
+class RemoteServer:
+    """A server already running (python -m manual build --base-url …)."""
+
+    base_url: str
+    operator_token: str
+    ca_cert: Path
+
+
+def demo_contract(server, manual: document.Manual):
+    card = manual.doc["materials"]["card"]
+    return BankOperator(server.base_url, server.operator_token, server.ca_cert).create_contract(
+        contract_number=card["contract_number"], registration_pin=REGISTRATION_PIN,
+        card=dict(zip(card["grid_cells"], card["grid_values"])), challenge_cells=CHALLENGE_CELLS)
+
+
+@contextmanager
+def _node_trusts(ca_cert: Path):
+    """Playwright's client-certificate proxy runs in its Node driver, which reads NODE_EXTRA_CA_CERTS at start."""
+    saved = os.environ.get("NODE_EXTRA_CA_CERTS")
+    os.environ["NODE_EXTRA_CA_CERTS"] = str(ca_cert)
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("NODE_EXTRA_CA_CERTS", None)
+        else:
+            os.environ["NODE_EXTRA_CA_CERTS"] = saved
+
+
+class _Progress:
+    """on_step bookkeeping: a step has passed once the walkthrough shows the next step's screen (or ends), so an
+    error in between is the failure of the step whose screen was shown last."""
+
+    def __init__(self, report: Report, camera: StepCamera, out_dir: Path):
+        self.report, self.camera, self.out_dir = report, camera, out_dir
+        self.current = None
+
+    def __call__(self, step, page) -> None:
+        self.finish()
+        self.current = self.report[step.id]
+        self.current.screenshot = self.camera(step, page).relative_to(self.out_dir).as_posix()
+
+    def finish(self) -> None:
+        if self.current is not None:
+            self.current.status = PASSED
+
+    def fail(self, error: BaseException) -> None:
+        failed = self.current or self.report.results[0]
+        failed.status, failed.error = FAILED, f"{type(error).__name__}: {error}"
+
+
+def _start(stack: ExitStack, server: RemoteServer | None, manual: document.Manual, branding: document.Branding):
+    """The server (the embedded one unless given) and a Chromium that trusts it; both closed with `stack`."""
+    config = settings.load()
+    starting = None
+    if server is None:
+        # imported here: with --base-url the job needs none of the server's code (Flask, its settings)
+        from refserver.embedded import EmbeddedServer
+
+        env = dict(SERVER_ENV, **({"IBCERT_BANK_NAME": manual.bank_name} if branding.bank_name else {}))
+        server = EmbeddedServer(frozen_now=FROZEN_NOW, env=env)  # its CA exists from here on
+        stack.callback(server.stop)
+        # gunicorn boots while the browser launches: a second or so off every build
+        starting = stack.enter_context(ThreadPoolExecutor(1)).submit(server.start)
+    home = settings.trust_home(server.ca_cert, stack.enter_context(tempfile.TemporaryDirectory()))
+    stack.enter_context(_node_trusts(Path(server.ca_cert)))
+    playwright = stack.enter_context(sync_playwright())
+    options = settings.launch_args(config.find_chromium(playwright), home=home)
+    browser = playwright.chromium.launch(**{**options, "args": [*options["args"], *DETERMINISTIC_ARGS]})
+    stack.callback(browser.close)
+    if starting is not None:
+        starting.result()
+    return server, browser
+
+
+def _workstations(browser, base_url: str, wording: Wording) -> tuple[Workstation, Workstation]:
+    config = settings.load()
+
+    def new_context(**options):
+        # bypass_csp: a shot's own styles (outline, hidden caret, stopped animations) come as a <style> element,
+        # which the server's Content-Security-Policy (style-src 'self') would refuse.
+        return browser.new_context(**settings.context_args(), reduced_motion="reduce", bypass_csp=True, **options)
+
+    return tuple(Workstation(new_context, base_url, wording=wording, name=name, action_timeout=config.ACTION_TIMEOUT,
+                             navigation_timeout=config.NAVIGATION_TIMEOUT) for name in ("管理者PC", "利用者PC"))
+
+
+def build(out_dir: Path, *, outline: bool = True, branding: document.Branding = document.Branding(),
+          server: RemoteServer | None = None) -> Report:
+    """Walk the manual into out_dir/steps/<ID>.png, render out_dir/manual.{html,pdf}, write out_dir/report.*."""
+    started = time.perf_counter()
+    manual = document.load(branding)
+    report = Report.for_steps(manual.steps)
+    steps_dir = out_dir / STEPS_DIR
+    shutil.rmtree(steps_dir, ignore_errors=True)  # no shot of an earlier run may pass for this run's
+    steps_dir.mkdir(parents=True)
+    expect.set_options(timeout=settings.load().ACTION_TIMEOUT)
+    wording = Wording.load()
+    camera = StepCamera(steps_dir, partial(catalog.resolve, wording=wording), outline=outline, wording=wording)
+    progress = _Progress(report, camera, out_dir)
+    try:
+        with ExitStack() as stack:
+            server, browser = _start(stack, server, manual, branding)
+            contract = demo_contract(server, manual)
+            admin_pc, user_pc = _workstations(browser, server.base_url, wording)
+            try:
+                walk_manual(admin_pc, user_pc, contract, on_step=progress)
+                progress.finish()
+            except Exception as error:  # noqa: BLE001 - a failure of the walk is a failed step of the report
+                progress.fail(error)
+            print_pdf(browser, render_html(manual, out_dir), out_dir / "manual.pdf")
+    except Exception as error:  # noqa: BLE001 - server, provisioning, browser or PDF: reported, not raised
+        report.error = f"{type(error).__name__}: {error}"
+    report.seconds = time.perf_counter() - started
+    report.write(out_dir)
+    return report

@@ -1,0 +1,109 @@
+"""The manual as data: the 37 steps of manual/steps.toml plus the printed rest of manual/document.toml.
+
+Both files quote the manual for its default bank; a `Branding` swaps the bank's name, service name and contact
+block everywhere, so a documentation team of another bank rebuilds the same manual under its own name.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pages.catalog import STEPS_PATH as STEPS_TOML
+from pages.catalog import Step, load_steps
+
+DOCUMENT_TOML = Path(__file__).resolve().parent / "document.toml"
+
+
+@dataclass(frozen=True)
+class Branding:
+    """What a bank changes in the manual; None keeps the manual's default."""
+
+    bank_name: str | None = None
+    service_name: str | None = None
+    departments: tuple[str, ...] | None = None
+    phone: str | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    part: str
+    number: int
+    title: str
+    steps: tuple[Step, ...]  # pages.catalog.Step, the walkthrough's own
+    intro: dict | None = None
+    notes_after: tuple[dict, ...] = ()
+
+
+@dataclass(frozen=True)
+class Part:
+    id: str
+    title: str
+    note: str
+    sections: tuple[Section, ...]
+
+
+@dataclass(frozen=True)
+class Manual:
+    doc: dict[str, Any]
+    parts: tuple[Part, ...]
+    steps: tuple[Step, ...] = field(repr=False)
+    step_notes: dict[str, list[dict]] = field(repr=False, default_factory=dict)  # step ID -> notes under its shot
+
+    @property
+    def bank_name(self) -> str:
+        return self.doc["bank"]["name"]
+
+
+def _rebrand(value: Any, replacements: dict[str, str]) -> Any:
+    """Apply the text replacements to every string of a parsed TOML tree."""
+    if isinstance(value, str):
+        for old, new in replacements.items():
+            value = value.replace(old, new)
+        return value
+    if isinstance(value, dict):
+        return {k: _rebrand(v, replacements) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rebrand(v, replacements) for v in value]
+    return value
+
+
+def load(branding: Branding = Branding(), *, steps_toml: Path = STEPS_TOML,
+         document_toml: Path = DOCUMENT_TOML) -> Manual:
+    doc = tomllib.loads(document_toml.read_text(encoding="utf-8"))
+    replacements = {}
+    if branding.bank_name:
+        replacements[doc["bank"]["name"]] = branding.bank_name
+    if branding.service_name:
+        replacements[doc["service_name"]] = branding.service_name
+    doc = _rebrand(doc, replacements)
+    if branding.departments is not None:
+        doc["contact"]["departments"] = list(branding.departments)
+    if branding.phone:
+        doc["contact"]["phone"] = branding.phone
+
+    steps = tuple(dataclasses.replace(s, instruction=_rebrand(s.instruction, replacements),
+                                      section_title=_rebrand(s.section_title, replacements))
+                  for s in load_steps(steps_toml))
+    # The part headings live in the catalog too (its [[section]] tables), the only part pages.catalog leaves out.
+    catalog_parts = _rebrand(tomllib.loads(Path(steps_toml).read_text(encoding="utf-8"))["section"], replacements)
+    parts = []
+    for raw_part in catalog_parts:
+        # The catalog lists the steps in manual order, so grouping keeps that order.
+        in_part = [s for s in steps if s.part == raw_part["part"]]
+        sections = []
+        for number in dict.fromkeys(s.section for s in in_part):
+            members = tuple(s for s in in_part if s.section == number)
+            key = [raw_part["part"], number]
+            sections.append(Section(
+                part=raw_part["part"], number=number, title=members[0].section_title, steps=members,
+                intro=next((i for i in doc.get("intro", []) if i["section"] == key), None),
+                notes_after=tuple(n for n in doc.get("note", []) if n["after_section"] == key),
+            ))
+        parts.append(Part(id=raw_part["part"], title=raw_part["title"], note=raw_part["note"],
+                          sections=tuple(sections)))
+    step_notes = {s.id: [n for n in doc.get("step_note", []) if n["step"] == s.id] for s in steps}
+    return Manual(doc=doc, parts=tuple(parts), steps=steps, step_notes=step_notes)

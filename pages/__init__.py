@@ -1,0 +1,30 @@
+"""Page objects of the 法人IB certificate onboarding, in the quick-start manual's terms.
+
+Elements are found by ARIA role and accessible name only, with the manual's wording (pages/wording.toml, overridable
+through IBCERT_WORDING / --wording). One class per screen, one method per manual step returning the next screen.
+"""
+
+from .activation import ActivationCompletePage, ActivationPage, ActivationPinsPage, OneTimePasswordPage
+from .admin import (ContractManagementPage, ContractStatusPage, NewUser, UserListPage, UserRegisteredPage,
+                    UserRegistrationPage)
+from .base import Dialog, Screen, ScreenMismatch
+from .credentials import CustomerCard, SoftwareToken
+from .enrollment import (CertificateEnrollmentPage, DownloadedCertificate, EnrollmentCompletePage,
+                         EnrollmentConfirmDialog, InstallDialog, IssuingPage, SecurityLevelDialog)
+from .home import BankHomePage, ServiceTopPage
+from .logon import (AccessPermissionDialog, AdminLogonPage, CertificateSelectionDialog, LogonPage, LogonPinPage,
+                    UserLogonPage)
+from .provisioning import BankOperator, Contract
+from .user import UserPinSetupPage, UserStatusPage
+from .wording import Wording
+from .workstation import StoredCertificate, Workstation
+
+__all__ = [
+    "AccessPermissionDialog", "ActivationCompletePage", "ActivationPage", "ActivationPinsPage", "AdminLogonPage",
+    "BankHomePage", "BankOperator", "CertificateEnrollmentPage", "CertificateSelectionDialog", "Contract",
+    "ContractManagementPage", "ContractStatusPage", "CustomerCard", "Dialog", "DownloadedCertificate",
+    "EnrollmentCompletePage", "EnrollmentConfirmDialog", "InstallDialog", "IssuingPage", "LogonPage", "LogonPinPage",
+    "NewUser", "OneTimePasswordPage", "Screen", "ScreenMismatch", "SecurityLevelDialog", "ServiceTopPage",
+    "SoftwareToken", "StoredCertificate", "UserListPage", "UserLogonPage", "UserPinSetupPage", "UserRegisteredPage",
+    "UserRegistrationPage", "UserStatusPage", "Wording", "Workstation",
+]

@@ -1,0 +1,48 @@
+"""axe-core check of every screen the page objects arrive on (serious / critical violations fail).
+
+axe.min.js comes bundled with axe-playwright-python, so this works offline. A checker remembers what it has checked,
+so a screen (or dialog) is checked once per checker; the e2e suite makes one checker per test.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from playwright.sync_api import Page
+
+
+class AccessibilityViolation(AssertionError):
+    pass
+
+
+class AxeChecker:
+    def __init__(self, enabled: bool = True, impacts: Iterable[str] = ("serious", "critical")):
+        self.enabled = enabled
+        self.impacts = tuple(impacts)
+        self.checked: set[str] = set()
+        self.reports: dict[str, list[dict]] = {}  # screen -> violations of any impact, for whoever wants them
+        self._axe = None
+
+    def check(self, page: Page, screen: str, context: str | None = None) -> None:
+        """Run axe on `page` (optionally only on the CSS `context`) once per distinct `screen` name."""
+        if not self.enabled or screen in self.checked:
+            return
+        self.checked.add(screen)
+        if self._axe is None:
+            from axe_playwright_python.sync_playwright import Axe
+
+            self._axe = Axe()
+        options = {"resultTypes": ["violations"]}
+        results = self._axe.run(page, context=context, options=options).response
+        violations = results["violations"]
+        self.reports[screen] = violations
+        failing = [v for v in violations if v.get("impact") in self.impacts]
+        if failing:
+            lines = [f"axe-core: {len(failing)} {'/'.join(self.impacts)} violation(s) on screen {screen!r} "
+                     f"({page.url}):"]
+            for violation in failing:
+                lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
+                for node in violation["nodes"][:5]:
+                    lines.append(f"    {', '.join(map(str, node['target']))}: {node.get('failureSummary', '')}"
+                                 .replace("\n", " "))
+            raise AccessibilityViolation("\n".join(lines))

@@ -1,0 +1,103 @@
+"""開通確認 (I-2.2 … I-2.5) and the one-time password screen it shares with the admin's logon (I-4.5)."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Locator, expect
+
+from .base import Screen
+from .credentials import CELLS
+
+
+class ActivationPage(Screen):
+    """開通確認 (I-2.2): 利用者番号 and ご契約先登録用暗証番号 (C)."""
+
+    HEADING = "activation.heading"
+
+    def _submit(self, contract_number: str, registration_pin: str) -> None:
+        self.fill({"activation.contract_number": contract_number, "activation.registration_pin": registration_pin})
+
+    def enter(self, contract_number: str, registration_pin: str) -> "ActivationPinsPage":
+        """I-2.2 利用者番号、ご契約先暗証番号を入力します。"""
+        self._submit(contract_number, registration_pin)
+        return self._next(self.button("common.next").click, ActivationPinsPage)
+
+    def enter_rejected(self, contract_number: str, registration_pin: str) -> "ActivationPage":
+        self._submit(contract_number, registration_pin)
+        return self._again(self.button("common.next").click)
+
+
+class ActivationPinsPage(Screen):
+    """暗証番号・Eメールアドレス設定 (I-2.3): イ ご契約先暗証番号, ロ ご契約先確認暗証番号, ハ Eメールアドレス."""
+
+    HEADING = "activation.pins_heading"
+
+    def _submit(self, logon_pin: str, confirmation_pin: str, email: str) -> None:
+        self.fill({"activation.logon_pin": logon_pin, "activation.confirmation_pin": confirmation_pin,
+                   "activation.email": email})
+
+    def set_pins(self, logon_pin: str, confirmation_pin: str, email: str) -> "OneTimePasswordPage":
+        """I-2.3 ご契約先暗証番号、ご契約先確認暗証番号、ご契約先Eメールアドレスを設定します。"""
+        self._submit(logon_pin, confirmation_pin, email)
+        return self._next(self.button("common.next").click, OneTimePasswordPage)
+
+    def set_pins_rejected(self, logon_pin: str, confirmation_pin: str, email: str) -> "ActivationPinsPage":
+        self._submit(logon_pin, confirmation_pin, email)
+        return self._again(self.button("common.next").click)
+
+
+class OneTimePasswordPage(Screen):
+    """ワンタイムパスワード入力 (I-2.4, I-4.5): cells of the お客様カード, or a software token's code."""
+
+    HEADING = "one_time_password.heading"
+
+    def group(self) -> Locator:
+        return self.page.get_by_role("group", name=self.w("one_time_password.group"), exact=True)
+
+    def cell_field(self, cell: str) -> Locator:
+        return self.group().get_by_label(self.wording.format("one_time_password.card_cell", cell=cell), exact=True)
+
+    def token_field(self) -> Locator:
+        return self.group().get_by_label(self.w("one_time_password.token_code"), exact=True)
+
+    def asked_cells(self) -> list[str]:
+        """The cells of the customer card this challenge asks for, read from the fields' labels."""
+        expect(self.group()).to_be_visible()
+        return [cell for cell in CELLS if self.cell_field(cell).count()]
+
+    def fill_cell(self, cell: str, value: str) -> None:
+        self.cell_field(cell).fill(value)
+
+    def fill_token_code(self, code: str) -> None:
+        self.token_field().fill(code)
+
+    def answer(self, credential):
+        """I-2.4 / I-4.5 ワンタイムパスワード（お客様カード参照）を入力します。
+
+        `credential`: a CustomerCard or SoftwareToken. Next: 開通確認完了 (activation) or ご契約先ステータス (logon)."""
+        from .admin import ContractStatusPage
+
+        credential.answer(self)
+        return self._next(self.button("common.next").click, ActivationCompletePage, ContractStatusPage)
+
+    def answer_rejected(self, credential, **kwargs):
+        """An answer the server refuses (wrong card, reused code): this screen again with a message, or, once the
+        ID is locked, the screen the flow started from (開通確認 / 管理者ログオン) with an alert."""
+        from .logon import AdminLogonPage
+
+        credential.answer(self, **kwargs)
+        return self._next(self.button("common.next").click, OneTimePasswordPage, ActivationPage, AdminLogonPage)
+
+
+class ActivationCompletePage(Screen):
+    """開通確認完了 (I-2.5)."""
+
+    HEADING = "activation.done_heading"
+
+    def expect_done(self) -> None:
+        expect(self.page.get_by_text(self.w("activation.done_message"), exact=True)).to_be_visible()
+
+    def close(self):
+        """I-2.5 ブラウザの「閉じる」をクリックします。 -> サービストップ."""
+        from .home import ServiceTopPage
+
+        return self._next(self.button("common.close").click, ServiceTopPage, role=None)

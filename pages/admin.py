@@ -1,0 +1,91 @@
+"""The admin's screens after logon (I-4.6 … I-4.8): status, management menu, user registration."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from playwright.sync_api import expect
+
+from .base import Screen
+
+
+@dataclass(frozen=True)
+class NewUser:
+    """A user the admin registers (I-4.7): ニ 利用者ID, 利用者名, ホ/ヘ the temporary PINs, 権限."""
+
+    user_id: str
+    name: str
+    temporary_logon_pin: str = field(repr=False)
+    temporary_confirmation_pin: str = field(repr=False)
+    permissions: tuple[str, ...] | None = None  # wording values; None = every permission on the screen
+
+
+class ContractStatusPage(Screen):
+    """ご契約先ステータス (I-4.6)."""
+
+    HEADING = "admin_menu.status_heading"
+
+    def management(self) -> "ContractManagementPage":
+        return self._next(self.link("admin_menu.management_link").click, ContractManagementPage)
+
+    def open_new_user_registration(self) -> "UserRegistrationPage":
+        """I-4.6 「ご契約先管理情報変更」→「利用者情報登録/変更」→「新規登録」をクリックします。"""
+        return self.management().users().new_user()
+
+
+class ContractManagementPage(Screen):
+    """ご契約先管理情報変更."""
+
+    HEADING = "admin_menu.management_heading"
+
+    def users(self) -> "UserListPage":
+        return self._next(self.link("admin_menu.users_link").click, UserListPage)
+
+
+class UserListPage(Screen):
+    """利用者情報登録/変更."""
+
+    HEADING = "admin_menu.users_heading"
+
+    def new_user(self) -> "UserRegistrationPage":
+        return self._next(self.link("admin_menu.new_user_link").click, UserRegistrationPage)
+
+
+class UserRegistrationPage(Screen):
+    """利用者情報新規登録 (I-4.7)."""
+
+    HEADING = "admin_menu.new_user_heading"
+
+    def permission(self, name: str):
+        group = self.page.get_by_role("group", name=self.w("admin_menu.permissions"), exact=True)
+        return group.get_by_role("checkbox", name=name, exact=True)
+
+    def _submit(self, user: NewUser, confirmation_pin: str) -> None:
+        self.fill({
+            "admin_menu.user_id": user.user_id,
+            "admin_menu.user_name": user.name,
+            "admin_menu.temporary_logon_pin": user.temporary_logon_pin,
+            "admin_menu.temporary_confirmation_pin": user.temporary_confirmation_pin,
+        })
+        wanted = user.permissions if user.permissions is not None else tuple(self.w("admin_menu.permission_names"))
+        for name in self.w("admin_menu.permission_names"):
+            self.permission(name).set_checked(name in wanted)
+        self.field("admin_menu.confirmation_pin").fill(confirmation_pin)
+
+    def register(self, user: NewUser, confirmation_pin: str) -> "UserRegisteredPage":
+        """I-4.7 利用者 ID、利用者名、利用者暗証番号(仮)、利用者確認暗証番号(仮)、権限を設定、ご契約先確認暗証番号を入力します。"""
+        self._submit(user, confirmation_pin)
+        return self._next(self.button("common.register").click, UserRegisteredPage)
+
+    def register_rejected(self, user: NewUser, confirmation_pin: str) -> "UserRegistrationPage":
+        self._submit(user, confirmation_pin)
+        return self._again(self.button("common.register").click)
+
+
+class UserRegisteredPage(Screen):
+    """利用者登録完了 (I-4.8); its header's ログオフ ends the admin's session (Screen.log_off)."""
+
+    HEADING = "admin_menu.registered_heading"
+
+    def expect_done(self) -> None:
+        expect(self.page.get_by_text(self.w("admin_menu.registered_message"), exact=True)).to_be_visible()

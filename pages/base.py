@@ -1,0 +1,172 @@
+"""The shared shape of a screen and of an in-page prompt (dialog).
+
+A screen is identified by its only <h1> (wording "…heading" key); constructing its object waits until that heading is
+shown and checks the screen with axe-core once. Elements are found by role and accessible name only, with names from
+the wording (pages/wording.toml, overridable), never by CSS ids or XPath.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Mapping, TypeVar
+
+from playwright.sync_api import Locator, Page, expect
+
+if TYPE_CHECKING:
+    from .workstation import Workstation
+
+S = TypeVar("S", bound="Screen")
+
+# Set on the window before an action that leaves the document; gone once the browser shows a new one.
+_STALE_MARK = "__ibcertLeaving"
+
+
+class ScreenMismatch(AssertionError):
+    pass
+
+
+class _Element:
+    """Role/name lookups shared by screens and dialogs, relative to `self.root`."""
+
+    pc: "Workstation"
+    root: Locator | Page
+
+    @property
+    def page(self) -> Page:
+        return self.pc.page
+
+    @property
+    def wording(self):
+        return self.pc.wording
+
+    def w(self, key: str) -> str:
+        return self.wording[key]
+
+    def field(self, key: str) -> Locator:
+        """The input labelled by wording `key` (exact name; password inputs have no role, hence by label)."""
+        return self.root.get_by_label(self.w(key), exact=True)
+
+    def button(self, key: str) -> Locator:
+        return self.root.get_by_role("button", name=self.w(key), exact=True)
+
+    def link(self, key: str) -> Locator:
+        return self.root.get_by_role("link", name=self.w(key), exact=True)
+
+    def fill(self, values: Mapping[str, str]) -> None:
+        """Fill fields, {wording key: value}; the keys name the fields' labels."""
+        for key, value in values.items():
+            self.field(key).fill(value)
+
+
+class Screen(_Element):
+    HEADING: str = ""  # wording key of the screen's <h1>
+
+    def __init__(self, pc: "Workstation", **state):
+        self.pc = pc
+        self.root = pc.page
+        self.state = state  # e.g. role="admin" / "user", carried along a flow shared by both
+        self.wait_until_shown()
+
+    # -- identity ---------------------------------------------------------------------------------------------------
+    @classmethod
+    def heading_name(cls, wording) -> str:
+        return wording[cls.HEADING]
+
+    @property
+    def name(self) -> str:
+        return self.heading_name(self.wording)
+
+    def heading(self) -> Locator:
+        return self.page.get_by_role("heading", level=1, name=self.name, exact=True)
+
+    def wait_until_shown(self) -> None:
+        try:
+            expect(self.heading()).to_be_visible()
+        except AssertionError:
+            raise ScreenMismatch(f"expected screen {self.name!r} ({type(self).__name__}); {self.pc.describe()}") from None
+        self.pc.arrived(self.name)
+
+    @property
+    def role(self) -> str | None:
+        return self.state.get("role")
+
+    # -- messages -----------------------------------------------------------------------------------------------------
+    def alert(self) -> Locator:
+        """The form-wide message (role=alert)."""
+        return self.page.get_by_role("alert")
+
+    def expect_alert(self, text: str | re.Pattern | None = None) -> None:
+        alert = self.alert()
+        expect(alert.first).to_be_visible()
+        if text is not None:
+            expect(alert.first).to_contain_text(text)
+
+    def expect_no_alert(self) -> None:
+        expect(self.alert()).to_have_count(0)
+
+    def status(self, name: str | None = None) -> Locator:
+        """A notice (role=status), optionally the one named `name`."""
+        if name is None:
+            return self.page.get_by_role("status")
+        return self.page.get_by_role("status", name=name, exact=True)
+
+    def expect_field_error(self, key: str, text: str | re.Pattern | None = None) -> None:
+        """The field labelled `key` carries an error message as its accessible description."""
+        pattern = text if text is not None else re.compile(r"\S")
+        if isinstance(pattern, str):
+            pattern = re.compile(re.escape(pattern))
+        expect(self.field(key)).to_have_accessible_description(pattern)
+
+    def expect_rejected(self, *keys: str, text: str | re.Pattern | None = None) -> None:
+        """The screen refused its input: an error on each field in `keys` (or, with no keys, an alert)."""
+        if not keys:
+            self.expect_alert(text)
+        for key in keys:
+            self.expect_field_error(key, text)
+
+    # -- moving on ----------------------------------------------------------------------------------------------------
+    def _leave(self, action) -> None:
+        """Do `action` (a click that loads a new document) and wait until the browser shows the new document."""
+        self.page.evaluate(f"() => {{ window.{_STALE_MARK} = true; }}")
+        action()
+        self.page.wait_for_function(f"() => !window.{_STALE_MARK} && document.readyState !== 'loading'")
+
+    def _next(self, action, *screens: type[S], **state) -> S:
+        """Do `action`, which loads a new document, and return the screen among `screens` that is shown then."""
+        self._leave(action)
+        return self.pc.expect_screen(*screens, **{**self.state, **state})
+
+    def _again(self: S, action) -> S:
+        """Do `action` that shows this same screen again (e.g. a rejected form) and return the new screen object."""
+        self._leave(action)
+        return type(self)(self.pc, **self.state)
+
+    def log_off(self):
+        """The header's ログオフ button, on every screen after logon; back to サービストップ."""
+        from .home import ServiceTopPage
+
+        return self._next(self.button("common.logoff").click, ServiceTopPage)
+
+
+class Dialog(_Element):
+    """An in-page prompt of the manual (role=dialog named by wording `NAME`), shown over `host`."""
+
+    NAME: str = ""
+
+    def __init__(self, host: Screen):
+        self.host = host
+        self.pc = host.pc
+        self.root = self.page.get_by_role("dialog", name=self.w(self.NAME), exact=True)
+        try:
+            expect(self.root).to_be_visible()
+        except AssertionError:
+            raise ScreenMismatch(f"expected dialog {self.w(self.NAME)!r} over screen {host.name!r}; "
+                                 f"{self.pc.describe()}") from None
+        self.pc.arrived(f"{host.name} / {self.w(self.NAME)}")
+
+    @property
+    def state(self) -> dict:
+        return self.host.state
+
+    def expect_closed(self) -> None:
+        expect(self.root).to_be_hidden()

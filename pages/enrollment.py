@@ -1,0 +1,156 @@
+"""電子証明書取得 (I-3.3 … I-3.8 for the admin, II-1.3 … II-1.8 for the user) and its prompts."""
+
+from __future__ import annotations
+
+import base64
+import re
+from dataclasses import dataclass, field
+from urllib.parse import unquote_to_bytes
+
+from playwright.sync_api import expect
+
+from .base import Dialog, Screen
+
+_NON_EMPTY = re.compile(r"\S")
+
+
+@dataclass(frozen=True)
+class DownloadedCertificate:
+    pkcs12: bytes = field(repr=False)
+    password: str = field(repr=False)
+    filename: str
+
+
+class CertificateEnrollmentPage(Screen):
+    """電子証明書取得 (I-3.3, II-1.3): the admin's or the user's credentials, then the prompts."""
+
+    HEADING = "enrollment.heading"
+
+    def _fields(self, contract_number: str, logon_pin: str, confirmation_pin: str, user_id: str | None) -> dict:
+        if user_id is None:  # the admin (I-3.3)
+            return {"enrollment.contract_number": contract_number, "enrollment.admin_logon_pin": logon_pin,
+                    "enrollment.admin_confirmation_pin": confirmation_pin}
+        return {"enrollment.contract_number": contract_number, "enrollment.user_id": user_id,
+                "enrollment.user_logon_pin": logon_pin, "enrollment.user_confirmation_pin": confirmation_pin}
+
+    def enter(self, contract_number: str, logon_pin: str, confirmation_pin: str,
+              user_id: str | None = None) -> "EnrollmentConfirmDialog":
+        """I-3.3 利用者番号、ご契約先暗証番号、ご契約先確認暗証番号を入力します。
+        II-1.3 利用者番号、利用者 ID、利用者暗証番号、利用者確認暗証番号を入力します。 (with `user_id`)"""
+        self.fill(self._fields(contract_number, logon_pin, confirmation_pin, user_id))
+        self.button("common.next").click()
+        return EnrollmentConfirmDialog(self)
+
+    def enter_rejected(self, contract_number: str, logon_pin: str, confirmation_pin: str,
+                       user_id: str | None = None) -> "CertificateEnrollmentPage":
+        """Credentials refused at once (format): the screen again with messages."""
+        self.fill(self._fields(contract_number, logon_pin, confirmation_pin, user_id))
+        return self._again(self.button("common.next").click)
+
+
+class EnrollmentConfirmDialog(Dialog):
+    """電子証明書の取得 (I-3.4, II-1.4): はい / いいえ."""
+
+    NAME = "enrollment.confirm_dialog"
+
+    def yes(self) -> "SecurityLevelDialog":
+        """I-3.4 「はい」をクリックします。"""
+        self.button("common.yes").click()
+        return SecurityLevelDialog(self.host)
+
+    def yes_refused(self) -> CertificateEnrollmentPage:
+        """はい, but the server refuses the application (wrong PIN, 80 days passed, certificate issued already)."""
+        return self.host._again(self.button("common.yes").click)
+
+    def no(self) -> CertificateEnrollmentPage:
+        self.button("common.no").click()
+        self.expect_closed()
+        return self.host
+
+
+class SecurityLevelDialog(Dialog):
+    """セキュリティレベルの確認 (I-3.5, II-1.5)."""
+
+    NAME = "enrollment.security_dialog"
+
+    def expect_level(self) -> None:
+        expect(self.root).to_contain_text(self.w("enrollment.security_level"))
+
+    def ok(self) -> "IssuingPage":
+        """I-3.5 セキュリティレベルが中になっていることを確認し、「OK」をクリックします。"""
+        self.expect_level()
+        return self.host._next(self.button("common.ok").click, IssuingPage)
+
+    def ok_refused(self) -> CertificateEnrollmentPage:
+        """OK, but the server refuses the application: the enrollment screen again with a message."""
+        return self.host._again(self.button("common.ok").click)
+
+
+class IssuingPage(Screen):
+    """電子証明書発行 (I-3.6, II-1.6)."""
+
+    HEADING = "enrollment.issuing_heading"
+
+    def expect_message(self) -> None:
+        expect(self.page.get_by_text(self.w("enrollment.issuing_message"), exact=True)).to_be_visible()
+
+    def issue(self) -> "InstallDialog":
+        """I-3.6 電子証明書の発行処理が始まります。 (「発行」)"""
+        self.expect_message()
+        self.button("enrollment.issue_button").click()
+        return InstallDialog(self)
+
+
+class InstallDialog(Dialog):
+    """証明書のインストール (I-3.7, II-1.7): はい / いいえ."""
+
+    NAME = "enrollment.install_dialog"
+
+    def yes(self) -> "EnrollmentCompletePage":
+        """I-3.7 「はい」をクリックします。"""
+        return self.host._next(self.button("common.yes").click, EnrollmentCompletePage)
+
+    def no(self) -> IssuingPage:
+        self.button("common.no").click()
+        self.expect_closed()
+        return self.host
+
+
+class EnrollmentCompletePage(Screen):
+    """電子証明書取得完了 (I-3.8, II-1.8): the PKCS#12 file and its one-time import password."""
+
+    HEADING = "enrollment.done_heading"
+
+    def expect_done(self) -> None:
+        expect(self.page.get_by_text(self.w("enrollment.done_message"), exact=True)).to_be_visible()
+
+    def import_password(self) -> str:
+        """The one-time password shown in the role=status named インポート用パスワード."""
+        status = self.status(self.w("enrollment.import_password"))
+        expect(status).to_have_text(_NON_EMPTY)
+        return status.inner_text().strip()
+
+    def download_certificate(self) -> DownloadedCertificate:
+        """The PKCS#12 file behind 電子証明書をダウンロード, with its import password."""
+        password = self.import_password()
+        link = self.link("enrollment.download_link")
+        with self.page.expect_download() as info:
+            link.click()
+        download = info.value
+        path = download.path()
+        if path is not None:
+            data = open(path, "rb").read()
+        else:  # pragma: no cover - remote browsers
+            data = _data_url_bytes(link.get_attribute("href") or "")
+        return DownloadedCertificate(data, password, download.suggested_filename)
+
+    def install(self):
+        """I-3.8 電子証明書の取得が完了しました。: download the file and import it into this PC's store."""
+        certificate = self.download_certificate()
+        return self.pc.import_certificate(certificate.pkcs12, certificate.password)
+
+
+def _data_url_bytes(url: str) -> bytes:
+    header, _, payload = url.partition(",")
+    return base64.b64decode(payload) if header.endswith(";base64") else unquote_to_bytes(payload)
+

@@ -1,0 +1,33 @@
+"""I-1: the bank's home page and the service top (サービストップ)."""
+
+from __future__ import annotations
+
+from .base import Screen
+
+
+class BankHomePage(Screen):
+    """目黒信用金庫のホームページ (I-1.1)."""
+
+    HEADING = "bank_home.heading"
+
+    def open_corporate(self) -> "ServiceTopPage":
+        """I-1.1 「法人・個人事業主」をクリックします。"""
+        return self._next(self.link("bank_home.corporate_link").click, ServiceTopPage)
+
+
+class ServiceTopPage(Screen):
+    """めぐるビジネス・インターネットバンキングサービス トップ画面 (I-1.2, I-3.1, II-1.1)."""
+
+    HEADING = "service_top.heading"
+
+    def admin_logon(self):
+        """I-3.1 「管理者ログオン」をクリックします。"""
+        from .logon import AdminLogonPage
+
+        return self._next(self.link("service_top.admin_logon_link").click, AdminLogonPage, role="admin")
+
+    def user_logon(self):
+        """II-1.1 「利用者ログオン」をクリックします。"""
+        from .logon import UserLogonPage
+
+        return self._next(self.link("service_top.user_logon_link").click, UserLogonPage, role="user")

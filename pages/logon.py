@@ -1,0 +1,158 @@
+"""管理者ログオン / 利用者ログオン and the certificate logon they share (I-4.1 … I-4.4, II-2.1 … II-2.4).
+
+Admin and user go through the same screens; `role` ("admin" / "user") picks the few wording keys that differ.
+"""
+
+from __future__ import annotations
+
+from playwright.sync_api import Locator, expect
+
+from .base import Dialog, Screen
+
+PIN_FIELD = {"admin": "certificate_logon.admin_pin", "user": "certificate_logon.user_pin"}
+
+
+class LogonPage(Screen):
+    """The logon screen: links 開通確認 (admin) / 電子証明書取得, and the 電子証明書方式 region's ログオン button."""
+
+    def certificate_method(self) -> Locator:
+        return self.page.get_by_role("region", name=self.w("logon.certificate_method"), exact=True)
+
+    def logon_button(self) -> Locator:
+        return self.certificate_method().get_by_role("button", name=self.w("logon.logon_button"), exact=True)
+
+    def enrollment(self):
+        """I-3.2 / II-1.2 「電子証明書取得」をクリックします。"""
+        from .enrollment import CertificateEnrollmentPage
+
+        return self._next(self.link("logon.enrollment_link").click, CertificateEnrollmentPage)
+
+    def certificate_logon(self) -> "CertificateSelectionDialog":
+        """I-4.1 / II-2.1 電子証明書方式の「ログオン」をクリックします。 -> 証明書の選択."""
+        self.logon_button().click()
+        return CertificateSelectionDialog(self)
+
+
+class AdminLogonPage(LogonPage):
+    """管理者ログオン (I-2.1, I-3.2, I-4.1)."""
+
+    HEADING = "logon.admin_heading"
+
+    def __init__(self, pc, **state):
+        super().__init__(pc, **{"role": "admin", **state})
+
+    def activation(self):
+        """I-2.1 「開通確認」をクリックします。"""
+        from .activation import ActivationPage
+
+        return self._next(self.link("logon.activation_link").click, ActivationPage)
+
+
+class UserLogonPage(LogonPage):
+    """利用者ログオン (II-1.2, II-2.1)."""
+
+    HEADING = "logon.user_heading"
+
+    def __init__(self, pc, **state):
+        super().__init__(pc, **{"role": "user", **state})
+
+
+class CertificateSelectionDialog(Dialog):
+    """証明書の選択 (I-4.2, II-2.2): the certificate the PC presents in TLS, shown for confirmation."""
+
+    NAME = "certificate_logon.select_dialog"
+
+    def detail(self, key: str) -> Locator:
+        """The value shown for 発行先 / 発行者 / 有効期限 (wording key): the cell under that column header of the
+        certificate table, or the definition of that term in a description list."""
+        label = self.w(key)
+        expect(self.root.get_by_role("columnheader").or_(self.root.get_by_role("term")).first).to_be_visible()
+        headers = [t.strip() for t in self.root.get_by_role("columnheader").all_inner_texts()]
+        if label in headers:
+            row = self.root.get_by_role("row").filter(has=self.page.get_by_role("cell")).first
+            return row.get_by_role("cell").nth(headers.index(label))
+        terms = [t.strip() for t in self.root.get_by_role("term").all_inner_texts()]
+        if label in terms:
+            return self.root.get_by_role("definition").nth(terms.index(label))
+        raise AssertionError(f"dialog {self.w(self.NAME)!r} shows no {label!r}; it says: {self.root.inner_text()!r}")
+
+    def issued_to(self) -> str:
+        return self.detail("certificate_logon.issued_to").inner_text().strip()
+
+    def issued_by(self) -> str:
+        return self.detail("certificate_logon.issued_by").inner_text().strip()
+
+    def valid_until(self) -> str:
+        return self.detail("certificate_logon.valid_until").inner_text().strip()
+
+    def expect_certificate(self, certificate) -> None:
+        """The dialog shows the certificate `certificate` (a StoredCertificate) as the one to present."""
+        expect(self.detail("certificate_logon.issued_to")).to_have_text(certificate.subject_cn)
+        expect(self.detail("certificate_logon.issued_by")).to_have_text(certificate.issuer_cn)
+
+    def expect_no_certificate(self) -> None:
+        """No certificate to present: the dialog says so (role=alert) and offers nothing to choose."""
+        expect(self.root.get_by_role("alert")).to_be_visible()
+        expect(self.button("common.ok")).to_have_count(0)
+
+    def ok(self) -> "AccessPermissionDialog":
+        """I-4.2 / II-2.2 証明書を選択します。"""
+        self.button("common.ok").click()
+        return AccessPermissionDialog(self.host)
+
+    def cancel(self) -> LogonPage:
+        """キャンセル: no logon; the logon screen again (with a message)."""
+        return self.host._again(self.button("common.cancel").click)
+
+
+class AccessPermissionDialog(Dialog):
+    """アクセス許可の付与 (I-4.3, II-2.3)."""
+
+    NAME = "certificate_logon.permission_dialog"
+
+    def _choose(self, key: str) -> None:
+        self.root.get_by_role("radio", name=self.w(key), exact=True).check()
+
+    def grant(self) -> "LogonPinPage":
+        """I-4.3 / II-2.3 「アクセス許可の付与」を選択し「OK」をクリックします。"""
+        self._choose("certificate_logon.grant")
+        return self.host._next(self.button("common.ok").click, LogonPinPage)
+
+    def grant_refused(self) -> LogonPage:
+        """Grant, but the bank refuses this certificate (bound to another ID, locked ID): the logon screen again
+        with a message."""
+        self._choose("certificate_logon.grant")
+        return self.host._again(self.button("common.ok").click)
+
+    def deny(self) -> LogonPage:
+        """「アクセス許可の拒否」を選択し「OK」: the logon is aborted, back on the logon screen with a message."""
+        self._choose("certificate_logon.deny")
+        return self.host._again(self.button("common.ok").click)
+
+
+class LogonPinPage(Screen):
+    """暗証番号入力 (I-4.4, II-2.4): the admin's ご契約先暗証番号 or the user's 利用者暗証番号."""
+
+    HEADING = "certificate_logon.pin_heading"
+
+    @property
+    def pin_key(self) -> str:
+        return PIN_FIELD[self.role or "admin"]
+
+    def enter_pin(self, pin: str):
+        """I-4.4 ご契約先暗証番号 / II-2.4 利用者暗証番号を入力します。
+
+        Next: the admin's one-time password, or the user's PIN set-up (first logon) or status screen."""
+        from .activation import OneTimePasswordPage
+        from .user import UserPinSetupPage, UserStatusPage
+
+        self.field(self.pin_key).fill(pin)
+        return self._next(self.button("logon.logon_button").click, OneTimePasswordPage, UserPinSetupPage,
+                          UserStatusPage)
+
+    def enter_wrong_pin(self, pin: str):
+        """A PIN the server refuses: this screen again with the field's message, or, once the ID is locked, the
+        logon screen with an alert."""
+        logon = AdminLogonPage if self.role == "admin" else UserLogonPage
+        self.field(self.pin_key).fill(pin)
+        return self._next(self.button("logon.logon_button").click, LogonPinPage, logon)

@@ -1,0 +1,29 @@
+"""The user's first logon (II-2.5, II-2.6): setting ト and チ, then 利用者ステータス."""
+
+from __future__ import annotations
+
+from .base import Screen
+
+
+class UserPinSetupPage(Screen):
+    """利用者暗証番号設定 (II-2.5)."""
+
+    HEADING = "user_activation.pins_heading"
+
+    def _submit(self, logon_pin: str, confirmation_pin: str) -> None:
+        self.fill({"user_activation.logon_pin": logon_pin, "user_activation.confirmation_pin": confirmation_pin})
+
+    def set_pins(self, logon_pin: str, confirmation_pin: str) -> "UserStatusPage":
+        """II-2.5 利用者暗証番号、利用者確認暗証番号を設定します。"""
+        self._submit(logon_pin, confirmation_pin)
+        return self._next(self.button("common.next").click, UserStatusPage)
+
+    def set_pins_rejected(self, logon_pin: str, confirmation_pin: str) -> "UserPinSetupPage":
+        self._submit(logon_pin, confirmation_pin)
+        return self._again(self.button("common.next").click)
+
+
+class UserStatusPage(Screen):
+    """利用者ステータス (II-2.6): 各種取引サービスをご利用いただける準備が整いました。"""
+
+    HEADING = "user_activation.status_heading"

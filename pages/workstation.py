@@ -1,0 +1,188 @@
+"""One PC of the customer: a browser context plus the PC's own certificate store.
+
+`import_certificate(pkcs12, password)` is the manual's install step: the PKCS#12 goes into this PC's store, and from
+then on the PC presents it in TLS to the bank (Playwright `client_certificates`). Playwright fixes a context's client
+certificates when it creates the context, so importing re-creates the context, carrying over cookies and
+localStorage and returning to the page that was shown. Two workstations are two PCs with separate stores.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable
+from urllib.parse import urlsplit
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.serialization import pkcs12 as pkcs12_format
+from playwright.sync_api import BrowserContext, Error, Page, expect
+
+from .a11y import AxeChecker
+from .wording import Wording
+
+if TYPE_CHECKING:
+    from .base import Screen
+    from .home import BankHomePage
+
+
+@dataclass(frozen=True)
+class StoredCertificate:
+    """A certificate in a PC's store, as imported from a PKCS#12 file."""
+
+    pkcs12: bytes = field(repr=False)
+    password: str = field(repr=False)
+    subject_cn: str
+    issuer_cn: str
+    not_after: str  # ISO date
+    fingerprint: str  # SHA-256, hex
+
+    @classmethod
+    def from_pkcs12(cls, data: bytes, password: str) -> "StoredCertificate":
+        try:
+            _key, cert, _chain = pkcs12_format.load_key_and_certificates(data, password.encode())
+        except ValueError as error:
+            raise ValueError(f"the PKCS#12 file cannot be opened with the import password: {error}") from None
+        if cert is None:
+            raise ValueError("the PKCS#12 file holds no certificate")
+
+        def cn(name: x509.Name) -> str:
+            values = name.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
+            return str(values[0].value) if values else name.rfc4514_string()
+
+        return cls(data, password, cn(cert.subject), cn(cert.issuer), cert.not_valid_after_utc.date().isoformat(),
+                   cert.fingerprint(hashes.SHA256()).hex())
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+class Workstation:
+    """A PC: browser context + certificate store.
+
+    new_context: creates a browser context from keyword arguments (pytest-playwright's `new_context` fixture, or
+                 `browser.new_context` with pages.settings.context_args()).
+    base_url:    the bank's server (its origin is where the certificates are presented).
+    """
+
+    def __init__(self, new_context: Callable[..., BrowserContext], base_url: str, *, wording: Wording | None = None,
+                 axe: AxeChecker | None = None, name: str = "PC", action_timeout: float | None = None,
+                 navigation_timeout: float | None = None):
+        self.name = name
+        self.base_url = base_url.rstrip("/")
+        self.origin = origin_of(self.base_url)
+        self.wording = wording or Wording.load()
+        self.axe = axe or AxeChecker(enabled=False)
+        self.certificates: list[StoredCertificate] = []
+        self._new_context = new_context
+        self._timeouts = (action_timeout, navigation_timeout)
+        self.context: BrowserContext = self._create_context(storage_state=None)
+        self.page: Page = self.context.new_page()
+
+    # -- browser context -----------------------------------------------------------------------------------------------
+    def _create_context(self, storage_state) -> BrowserContext:
+        options: dict = {}
+        if storage_state is not None:
+            options["storage_state"] = storage_state
+        if self.certificates:
+            # newest first: the certificate the PC offers when the bank asks for one
+            options["client_certificates"] = [
+                {"origin": self.origin, "pfx": c.pkcs12, "passphrase": c.password} for c in reversed(self.certificates)
+            ]
+        context = self._new_context(**options)
+        action, navigation = self._timeouts
+        if action:
+            context.set_default_timeout(action)
+        if navigation:
+            context.set_default_navigation_timeout(navigation)
+        return context
+
+    def import_certificate(self, pkcs12: bytes, password: str) -> StoredCertificate:
+        """Install a PKCS#12 file into this PC's store; the PC presents it to the bank from now on."""
+        certificate = StoredCertificate.from_pkcs12(pkcs12, password)
+        url = self.page.url
+        state = self.context.storage_state()
+        self.certificates.append(certificate)
+        old = self.context
+        self.context = self._create_context(storage_state=state)
+        self.page = self.context.new_page()
+        old.close()
+        if url.startswith(("http://", "https://")):
+            self.page.goto(url)
+        return certificate
+
+    @property
+    def certificate(self) -> StoredCertificate | None:
+        """The certificate this PC presents (the one imported last)."""
+        return self.certificates[-1] if self.certificates else None
+
+    def close(self) -> None:
+        try:
+            self.context.close()
+        except Error:
+            pass
+
+    # -- screens ---------------------------------------------------------------------------------------------------------
+    def open(self, path: str = "/") -> "BankHomePage":
+        """Open the bank's home page (I-1.1 starts here)."""
+        from .home import BankHomePage
+
+        self.page.goto(self.base_url + path)
+        return BankHomePage(self)
+
+    def goto(self, path: str):
+        """Load `path` of the bank's server; returns the Playwright response (None if the page was not reached)."""
+        return self.page.goto(self.base_url + path)
+
+    def expect_screen(self, *screens: type["Screen"], **state) -> "Screen":
+        """Wait until one of `screens` is shown (by its <h1>) and return its page object."""
+        from .base import ScreenMismatch
+
+        if not screens:
+            raise ValueError("expect_screen needs at least one screen class")
+        names = [cls.heading_name(self.wording) for cls in screens]
+        headings = [self.page.get_by_role("heading", level=1, name=n, exact=True) for n in names]
+        any_of = headings[0]
+        for heading in headings[1:]:
+            any_of = any_of.or_(heading)
+        try:
+            expect(any_of.first).to_be_visible()
+        except AssertionError:
+            raise ScreenMismatch(f"expected screen {' or '.join(map(repr, names))}; {self.describe()}") from None
+        for cls, heading in zip(screens, headings):
+            if heading.count():
+                return cls(self, **state)
+        raise ScreenMismatch(f"expected screen {' or '.join(map(repr, names))}; {self.describe()}")
+
+    def arrived(self, screen: str) -> None:
+        """Called by every screen/dialog object once it is shown: the axe-core check."""
+        self.axe.check(self.page, screen)
+
+    def describe(self) -> str:
+        """What the browser shows now, for failure messages."""
+        try:
+            h1 = self.page.get_by_role("heading", level=1).all_inner_texts()
+            alerts = [t.strip() for t in self.page.get_by_role("alert").all_inner_texts() if t.strip()]
+            dialogs = [d for d in self.page.get_by_role("dialog").all() if d.is_visible()]
+            dialog_names = [d.get_attribute("aria-label") or d.inner_text().split("\n", 1)[0] for d in dialogs]
+            text = ""
+            if not h1:
+                text = " body text: " + self.page.locator("body").inner_text()[:300].replace("\n", " ")
+        except Error as error:
+            return f"{self.name} shows {self.page.url} (cannot read it: {error})"
+        return (f"{self.name} shows {self.page.url}: h1 {h1!r}"
+                + (f", alert {alerts!r}" if alerts else "")
+                + (f", dialog {dialog_names!r}" if dialog_names else "") + text)
+
+    def __repr__(self) -> str:
+        return f"Workstation({self.name}, {len(self.certificates)} certificate(s))"
+
+
+def fingerprint_of_pem(pem: bytes) -> str:
+    return x509.load_pem_x509_certificate(pem).fingerprint(hashes.SHA256()).hex()
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

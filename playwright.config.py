@@ -1,0 +1,116 @@
+"""Browser and run settings of the ibcert browser suite: the one place to change them.
+
+Read by e2e/conftest.py (pytest-playwright's launch/context fixtures and the --output default) and by any other job
+that drives the page objects (e.g. the documentation job), through ``pages.settings.load()``. Plain Python so that
+executable discovery can live here too; the file name keeps the familiar Playwright spelling, so it is loaded by path,
+not imported.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+
+# -- browser --------------------------------------------------------------------------------------------------------
+BROWSER = "chromium"
+
+# Variables that may name the Chromium executable, first wins.
+EXECUTABLE_ENV = ("IBCERT_CHROMIUM", "PLAYWRIGHT_CHROMIUM_EXECUTABLE_PATH")
+# System Chromium builds tried after Playwright's own download.
+SYSTEM_CHROMIUMS = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome-stable", "google-chrome")
+
+# Running as root in a container without network: no sandbox, nothing phoning home.
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+# -- contexts (one per PC) ------------------------------------------------------------------------------------------
+VIEWPORT = {"width": 1280, "height": 800}
+DEVICE_SCALE_FACTOR = 1
+LOCALE = "ja-JP"
+TIMEZONE = "Asia/Tokyo"
+
+# -- timeouts (milliseconds) ----------------------------------------------------------------------------------------
+ACTION_TIMEOUT = 10_000  # clicks, fills, expect(...) assertions
+NAVIGATION_TIMEOUT = 20_000
+SERVER_START_TIMEOUT = 30  # seconds, embedded reference server
+
+# -- artifacts ------------------------------------------------------------------------------------------------------
+OUTPUT_DIR = ROOT / "out" / "test-results"  # pytest-playwright --output default (traces, videos, screenshots)
+CONFORMANCE_DIR = ROOT / "out" / "conformance"  # per-step report of the e2e run
+
+# -- accessibility --------------------------------------------------------------------------------------------------
+# Every screen the suite visits is checked with axe-core; the documentation job may switch it off (IBCERT_AXE=0).
+AXE_ENABLED = os.environ.get("IBCERT_AXE", "1") not in ("0", "false", "no", "off")
+AXE_IMPACTS = ("serious", "critical")  # violations of these impacts fail the test
+
+
+class BrowserNotFound(RuntimeError):
+    pass
+
+
+def _playwright_bundled_chromium(playwright=None) -> str | None:
+    """Playwright's own Chromium, if `playwright install chromium` has put it in place.
+
+    With a running Playwright at hand, ask it; otherwise work the path out from the driver's browsers.json and
+    PLAYWRIGHT_BROWSERS_PATH (starting a second driver from inside a running one is not allowed).
+    """
+    if playwright is not None:
+        try:
+            path = playwright.chromium.executable_path
+        except Exception:
+            path = None
+        return path if path and Path(path).is_file() else None
+    try:
+        import json
+
+        import playwright as pw_package
+    except ImportError:
+        return None
+    manifest = Path(pw_package.__file__).parent / "driver" / "package" / "browsers.json"
+    try:
+        browsers = json.loads(manifest.read_text())["browsers"]
+        revision = next(b["revision"] for b in browsers if b["name"] == "chromium")
+    except (OSError, ValueError, KeyError, StopIteration):
+        return None
+    root = os.environ.get("PLAYWRIGHT_BROWSERS_PATH") or "~/.cache/ms-playwright"
+    if root == "0":
+        root = str(Path(pw_package.__file__).parent / "driver" / "package" / ".local-browsers")
+    folder = Path(root).expanduser() / f"chromium-{revision}"
+    for relative in ("chrome-linux64/chrome", "chrome-linux/chrome", "chrome-mac/Chromium.app/Contents/MacOS/Chromium",
+                     "chrome-win64/chrome.exe", "chrome-win/chrome.exe"):
+        if (folder / relative).is_file():
+            return str(folder / relative)
+    return None
+
+
+def find_chromium(playwright=None) -> str:
+    """The Chromium executable to drive: named by env, else Playwright's bundled one, else a system Chromium."""
+    for variable in EXECUTABLE_ENV:
+        value = os.environ.get(variable)
+        if value:
+            path = shutil.which(value) or value
+            if not Path(path).is_file():
+                raise BrowserNotFound(f"{variable}={value!r} does not name an existing executable.")
+            return path
+    bundled = _playwright_bundled_chromium(playwright)
+    if bundled:
+        return bundled
+    for candidate in SYSTEM_CHROMIUMS:
+        path = shutil.which(candidate)
+        if path:
+            return path
+    raise BrowserNotFound(
+        "No Chromium found. Either run `.venv/bin/python -m playwright install chromium` (needs network access), "
+        "install a system Chromium (Debian/Ubuntu: `apt-get install chromium`), or point IBCERT_CHROMIUM at a "
+        "Chromium/Chrome executable."
+    )
+
+
+chromium_executable = find_chromium  # the name ./ibcert setup asks for

@@ -1,0 +1,106 @@
+"""ibcert refserver: the 法人IB onboarding of the quick-start manual, served over client-certificate TLS.
+
+    app = create_app()                      # settings from IBCERT_* environment variables (see config.py)
+    app = create_app({"TESTING": True})     # … overridden by a mapping (tests)
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy.exc import OperationalError
+
+from certs.pki import DevPKI
+
+from . import admin, backoffice, bank, clock, config, enrollment, user
+from .models import db
+from .web import SERVICE_NAME, WORDING
+
+csrf = CSRFProtect()
+
+# Content-Security-Policy: no scripts at all, styles only from our one stylesheet.
+_SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+                               "frame-ancestors 'none'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",  # Flask-WTF checks the Referer of HTTPS form posts
+}
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    settings = config.from_environment()
+    settings.update(overrides or {})
+    if settings["FROZEN_NOW"] and not settings["TESTING"]:
+        raise RuntimeError("IBCERT_FROZEN_NOW can only be used in testing mode (IBCERT_TESTING=1)")
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.update(settings)
+    app.config.update(
+        SECRET_KEY=settings["SECRET_KEY"] or config.instance_secret_key(app.instance_path),
+        SQLALCHEMY_DATABASE_URI=settings["DATABASE_URL"] or f"sqlite:///{os.path.join(app.instance_path, 'ibcert.db')}",
+        SESSION_COOKIE_NAME="ibcert_session",
+        SESSION_COOKIE_SECURE=True,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_SSL_STRICT=True,
+    )
+    app.extensions["ibcert_pki"] = DevPKI(settings["PKI_DIR"])
+
+    db.init_app(app)
+    csrf.init_app(app)
+    for blueprint in (bank.bp, backoffice.bp, admin.bp, user.bp, enrollment.bp):
+        app.register_blueprint(blueprint)
+    csrf.exempt(backoffice.bp)
+
+    app.jinja_env.globals.update(w=WORDING, service_name=SERVICE_NAME, jst_date=clock.jst_date,
+                                 jst_datetime=clock.jst_datetime)
+    app.after_request(_headers)
+    _error_pages(app)
+    with app.app_context():
+        _create_schema()
+    return app
+
+
+def _headers(response):
+    response.headers.update(_SECURITY_HEADERS)
+    if request.endpoint != "static":
+        # Screens show PINs' results, certificates and import passwords: nothing may be kept by a cache or shown
+        # again with the back button.
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _error_pages(app: Flask) -> None:
+    messages = {
+        400: "リクエストの内容が正しくありません。最初から操作をやり直してください。",
+        404: "お探しのページは見つかりませんでした。",
+        405: "この操作はできません。画面のボタンから操作してください。",
+        500: "システムエラーが発生しました。しばらくしてから再度お試しください。",
+    }
+
+    def page(status: int, message: str):
+        return render_template("error.html", heading="エラー", message=message), status
+
+    for status, message in messages.items():
+        app.register_error_handler(status, lambda error, s=status, m=message: page(s, m))
+    app.register_error_handler(
+        CSRFError, lambda error: page(400, "画面の有効期限が切れたか、正しくない画面から送信されました。もう一度最初から操作してください。")
+    )
+
+
+def _create_schema() -> None:
+    # Every gunicorn worker runs this at start; two may race on a fresh database, and the loser's CREATE TABLE then
+    # fails on a table the winner just made. Trying again sees the tables and creates nothing.
+    for attempt in range(5):
+        try:
+            db.create_all()
+            return
+        except OperationalError:
+            if attempt == 4:
+                raise
+            db.session.rollback()
+            time.sleep(0.05 * (attempt + 1))

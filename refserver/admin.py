@@ -1,0 +1,196 @@
+"""The administrator's screens: 開通確認 (I-2.2 … I-2.5), certificate logon (I-4.1 … I-4.5) and the menu that
+registers users (I-4.6 … I-4.8)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, g, redirect, request, url_for
+
+from . import auth, clock, issuance, rules
+from .certlogon import CertificateLogon
+from .models import ACTIVE, ADMIN, PENDING, PROVISIONAL, USER, Contract, Principal, db
+from .otp_screen import one_time_password
+from .web import Form, end_logon, flow, out_of_order, require_logon, screen, set_flow, w
+
+bp = Blueprint("admin", __name__, url_prefix="/ib/admin")
+CertificateLogon(bp, ADMIN, w("logon.admin_heading"), w("certificate_logon.admin_pin"), one_time_password=True)
+
+ACTIVATION = "activation"
+
+
+def find_contract(number: str) -> Contract | None:
+    return db.session.scalar(db.select(Contract).filter_by(number=number))
+
+
+def _activation(stage: str) -> Contract | None:
+    state = flow(ACTIVATION)
+    if not state or state.get("stage") != stage:
+        return None
+    return db.session.get(Contract, state["contract"])
+
+
+# -- 開通確認 ---------------------------------------------------------------------------------------------------
+@bp.route("/activation", methods=["GET", "POST"])
+def activation():
+    """I-2.2: 利用者番号 (A) and ご契約先登録用暗証番号 (C) from the application form."""
+    form = Form("contract_number", "registration_pin")
+    if request.method == "POST":
+        number, problem = rules.contract_number(form["contract_number"])
+        form.values["contract_number"] = number
+        form.check("contract_number", problem)
+        form.check("registration_pin", rules.registration_pin(form["registration_pin"]))
+        contract = find_contract(number) if form.ok else None
+        if form.ok and contract is None:
+            form.check("contract_number", "この利用者番号のご契約が見つかりません。お客様カードの利用者番号をご確認ください。")
+        if contract is not None:
+            admin = contract.admin
+            if admin.locked_at is not None:
+                form.alert = auth.locked_message()
+            elif not auth.pin_matches(contract.registration_pin_hash, form["registration_pin"]):
+                message = auth.record_failure(admin)
+                if admin.locked_at is not None:
+                    form.alert = message
+                else:
+                    form.check("registration_pin", message)
+            elif admin.status != PENDING:
+                form.alert = "この利用者番号の開通確認は完了しています。"
+            else:
+                set_flow(ACTIVATION, contract=contract.id, stage="pins")
+                return redirect(url_for("admin.activation_pins"))
+    return screen("admin/activation.html", w("activation.heading"), form=form)
+
+
+
+@bp.route("/activation/pins", methods=["GET", "POST"])
+def activation_pins():
+    """I-2.3: set ご契約先暗証番号 (イ), ご契約先確認暗証番号 (ロ) and ご契約先Eメールアドレス (ハ). They take effect
+    when the one-time password of the next step is right."""
+    contract = _activation("pins")
+    if contract is None:
+        return out_of_order("admin.activation")
+    form = Form("logon_pin", "confirmation_pin", "email")
+    if request.method == "POST":
+        logon_label, confirmation_label = w("activation.logon_pin"), w("activation.confirmation_pin")
+        form.check("logon_pin", rules.new_pin(form["logon_pin"], logon_label, contract_number=contract.number))
+        form.check("confirmation_pin", rules.new_pin(form["confirmation_pin"], confirmation_label,
+                                                     contract_number=contract.number))
+        form.check("confirmation_pin", rules.different_pins(form["logon_pin"], form["confirmation_pin"],
+                                                            logon_label, confirmation_label))
+        email, problem = rules.email(form["email"])
+        form.check("email", problem)
+        if form.ok:
+            admin = contract.admin
+            admin.logon_pin_hash = auth.hash_pin(form["logon_pin"])
+            admin.confirmation_pin_hash = auth.hash_pin(form["confirmation_pin"])
+            contract.email = email
+            db.session.commit()
+            set_flow(ACTIVATION, contract=contract.id, stage="otp")
+            return redirect(url_for("admin.activation_otp"))
+    return screen("admin/activation_pins.html", w("activation.pins_heading"), form=form)
+
+
+@bp.route("/activation/otp", methods=["GET", "POST"])
+def activation_otp():
+    """I-2.4: the one-time password from the お客様カード completes the 開通確認."""
+    contract = _activation("otp")
+    if contract is None:
+        return out_of_order("admin.activation")
+    admin = contract.admin
+
+    def activated():
+        auth.record_success(admin)
+        admin.status = ACTIVE
+        contract.activated_at = clock.now()
+        db.session.commit()
+        set_flow(ACTIVATION, contract=contract.id, stage="done")
+        return redirect(url_for("admin.activation_done"))
+
+    return one_time_password(contract, admin, ACTIVATION, "admin.activation", activated)
+
+
+@bp.get("/activation/done")
+def activation_done():
+    """I-2.5: 開通確認完了; 閉じる returns to the service top screen."""
+    contract = _activation("done")
+    if contract is None:
+        return out_of_order("admin.activation")
+    return screen("admin/activation_done.html", w("activation.done_heading"), contract=contract)
+
+
+# -- the menu after logon ---------------------------------------------------------------------------------------
+@bp.get("/status")
+@require_logon(ADMIN)
+def status():
+    """I-4.6: ご契約先ステータス."""
+    contract = g.principal.contract
+    return screen("admin/status.html", w("admin_menu.status_heading"), contract=contract,
+                  certificate=issuance.valid_certificate(g.principal, clock.now()))
+
+
+@bp.get("/management")
+@require_logon(ADMIN)
+def management():
+    return screen("admin/management.html", w("admin_menu.management_heading"))
+
+
+@bp.get("/users")
+@require_logon(ADMIN)
+def users():
+    now = clock.now()
+    rows = [(user, issuance.valid_certificate(user, now)) for user in g.principal.contract.users]
+    return screen("admin/users.html", w("admin_menu.users_heading"), rows=rows)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@require_logon(ADMIN)
+def new_user():
+    """I-4.7: 利用者ID (ニ), 利用者名, the 仮 PINs (ホ, ヘ), 権限, confirmed with ご契約先確認暗証番号 (ロ)."""
+    admin = g.principal
+    contract = admin.contract
+    form = Form("user_id", "user_name", "temp_pin", "temp_confirmation_pin", "confirmation_pin")
+    allowed = w("admin_menu.permission_names")
+    selected = request.form.getlist("permissions") if request.method == "POST" else []
+    if request.method == "POST":
+        user_id = form["user_id"]
+        form.check("user_id", rules.user_id(user_id))
+        form.check("user_name", rules.user_name(form["user_name"]))
+        temp_label, temp_confirmation_label = w("admin_menu.temporary_logon_pin"), w("admin_menu.temporary_confirmation_pin")
+        for name, label in (("temp_pin", temp_label), ("temp_confirmation_pin", temp_confirmation_label)):
+            form.check(name, rules.new_pin(form[name], label, provisional=True, contract_number=contract.number,
+                                           user_id=user_id))
+        form.check("temp_confirmation_pin", rules.different_pins(form["temp_pin"], form["temp_confirmation_pin"],
+                                                                 temp_label, temp_confirmation_label))
+        form.check("permissions", rules.permissions(selected, allowed))
+        form.check("confirmation_pin", rules.entered_pin(form["confirmation_pin"], w("admin_menu.confirmation_pin")))
+        if form.ok and any(user.user_id == user_id for user in contract.users):
+            form.check("user_id", "この利用者IDは既に登録されています。別の利用者IDを指定してください。")
+        if form.ok:
+            if not auth.pin_matches(admin.confirmation_pin_hash, form["confirmation_pin"]):
+                message = auth.record_failure(admin)
+                if admin.locked_at is not None:
+                    end_logon(message, "alert")
+                    return redirect(url_for("bank.service_top"))
+                form.check("confirmation_pin", message)
+            else:
+                auth.record_success(admin)
+                user = Principal(kind=USER, user_id=user_id, name=form["user_name"].strip(),
+                                 permissions=[name for name in allowed if name in selected], status=PROVISIONAL,
+                                 logon_pin_hash=auth.hash_pin(form["temp_pin"]),
+                                 confirmation_pin_hash=auth.hash_pin(form["temp_confirmation_pin"]),
+                                 created_at=clock.now())
+                contract.principals.append(user)
+                db.session.commit()
+                set_flow("registered", user=user.id)
+                return redirect(url_for("admin.registered"))
+    return screen("admin/new_user.html", w("admin_menu.new_user_heading"), form=form, allowed=allowed,
+                  selected=selected)
+
+
+@bp.get("/users/registered")
+@require_logon(ADMIN)
+def registered():
+    """I-4.8: 利用者登録完了; the ログオフ button is in the header of every logged-on screen."""
+    state = flow("registered")
+    user = db.session.get(Principal, state["user"]) if state else None
+    if user is None or user.contract_id != g.principal.contract_id:
+        return out_of_order("admin.users")
+    return screen("admin/registered.html", w("admin_menu.registered_heading"), user=user)

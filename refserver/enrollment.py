@@ -1,0 +1,171 @@
+"""電子証明書取得, before logon, for the administrator (I-3.3 … I-3.8) and the users (II-1.3 … II-1.8).
+
+The screens are the same for both sides; only the form of the first step differs. The browser's prompts of the
+manual (取得の確認, セキュリティレベル, インストール) are in-page dialogs, each a step of its own. Nothing is issued
+until the last はい: only then are the key pair and the certificate made, and the PKCS#12 file exists nowhere but in
+that one response.
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+
+from flask import Blueprint, redirect, request, url_for
+
+from . import auth, issuance, rules
+from .models import ADMIN, PENDING, Contract, Principal, db
+from .web import Form, end_flow, flow, out_of_order, screen, set_flow, w, warn
+
+bp = Blueprint("enrollment", __name__, url_prefix="/ib/<any(admin, user):kind>/certificate")
+
+FLOW = "enrollment"
+FLOW_LIFETIME_SECONDS = 15 * 60
+
+
+def _labels(kind: str) -> dict[str, str]:
+    if kind == ADMIN:
+        return {"logon_pin": w("enrollment.admin_logon_pin"), "confirmation_pin": w("enrollment.admin_confirmation_pin")}
+    return {"logon_pin": w("enrollment.user_logon_pin"), "confirmation_pin": w("enrollment.user_confirmation_pin")}
+
+
+def _principal(kind: str, stage: str) -> Principal | None:
+    """Whose enrollment this is, if the flow is at *stage* on this side and has not expired."""
+    state = flow(FLOW)
+    if not state or state.get("kind") != kind or state.get("stage") != stage:
+        return None
+    if time.time() - state["started"] > FLOW_LIFETIME_SECONDS:
+        return None
+    return db.session.get(Principal, state["principal"])
+
+
+def _advance(stage: str) -> None:
+    state = flow(FLOW)
+    set_flow(FLOW, **{**state, "stage": stage})
+
+
+def _cancel(kind: str, message: str):
+    end_flow(FLOW)
+    warn(message)
+    return redirect(url_for("enrollment.start", kind=kind))
+
+
+def _find(kind: str, number: str, user_id: str, form: Form) -> Principal | None:
+    contract = db.session.scalar(db.select(Contract).filter_by(number=number))
+    if kind == ADMIN:
+        if contract is None:
+            form.check("contract_number", "この利用者番号のご契約が見つかりません。お客様カードの利用者番号をご確認ください。")
+            return None
+        return contract.admin
+    user = contract and next((u for u in contract.users if u.user_id == user_id), None)
+    if user is None:
+        form.check("user_id", "利用者番号または利用者IDが正しくありません。管理者から通知された内容をご確認ください。")
+    return user
+
+
+@bp.route("", methods=["GET", "POST"])
+def start(kind: str):
+    """I-3.3 / II-1.3: who is obtaining the certificate, proven by the two PINs (a user's are the 仮 ones the first
+    time)."""
+    labels = _labels(kind)
+    form = Form("contract_number", "user_id", "logon_pin", "confirmation_pin")
+    if request.method == "POST":
+        number, problem = rules.contract_number(form["contract_number"])
+        form.values["contract_number"] = number
+        form.check("contract_number", problem)
+        if kind != ADMIN:
+            form.check("user_id", rules.user_id(form["user_id"]))
+        for name in ("logon_pin", "confirmation_pin"):
+            form.check(name, rules.entered_pin(form[name], labels[name]))
+        principal = _find(kind, number, form["user_id"], form) if form.ok else None
+        if principal is not None:
+            if principal.locked_at is not None:
+                form.alert = auth.locked_message()
+            elif principal.status == PENDING:
+                form.alert = "開通確認が完了していません。先に開通確認を行ってください。"
+            else:
+                wrong = [name for name, stored in (("logon_pin", principal.logon_pin_hash),
+                                                   ("confirmation_pin", principal.confirmation_pin_hash))
+                         if not auth.pin_matches(stored, form[name])]
+                if wrong:
+                    message = auth.record_failure(principal)
+                    if principal.locked_at is not None:
+                        form.alert = message
+                    for name in wrong:
+                        form.check(name, message)
+                else:
+                    auth.record_success(principal)
+                    db.session.commit()
+                    form.alert = issuance.refusal(principal)
+                    if form.alert is None:
+                        set_flow(FLOW, kind=kind, principal=principal.id, stage="confirm", started=time.time())
+                        return redirect(url_for("enrollment.confirm", kind=kind))
+    return screen("enrollment/start.html", w("enrollment.heading"), kind=kind, form=form, labels=labels,
+                  dialog=None)
+
+
+def _form_behind(principal: Principal) -> Form:
+    """The first step's form as it stays behind a dialog: its identifiers filled in, never its PINs."""
+    form = Form()
+    form.values = {"contract_number": principal.contract.number, "user_id": principal.user_id or ""}
+    return form
+
+
+@bp.route("/confirm", methods=["GET", "POST"])
+def confirm(kind: str):
+    """I-3.4 / II-1.4: 電子証明書の取得 — はい to go on."""
+    principal = _principal(kind, "confirm")
+    if principal is None:
+        return out_of_order("enrollment.start", kind=kind)
+    if request.method == "POST":
+        if request.form.get("answer") != "yes":
+            return _cancel(kind, "電子証明書の取得を中止しました。電子証明書は発行されていません。")
+        _advance("security")
+        return redirect(url_for("enrollment.security", kind=kind))
+    return screen("enrollment/start.html", w("enrollment.heading"), kind=kind, form=_form_behind(principal),
+                  labels=_labels(kind), dialog="confirm")
+
+
+@bp.route("/security", methods=["GET", "POST"])
+def security(kind: str):
+    """I-3.5 / II-1.5: セキュリティレベルの確認 — the level is 中; OK to go on."""
+    principal = _principal(kind, "security")
+    if principal is None:
+        return out_of_order("enrollment.start", kind=kind)
+    if request.method == "POST":
+        _advance("issuing")
+        return redirect(url_for("enrollment.issuing", kind=kind))
+    return screen("enrollment/start.html", w("enrollment.heading"), kind=kind, form=_form_behind(principal),
+                  labels=_labels(kind), dialog="security")
+
+
+@bp.route("/issue", methods=["GET", "POST"])
+def issuing(kind: str):
+    """I-3.6 / II-1.6: 電子証明書発行 — the issuing starts with 発行."""
+    if _principal(kind, "issuing") is None:
+        return out_of_order("enrollment.start", kind=kind)
+    if request.method == "POST":
+        _advance("install")
+        return redirect(url_for("enrollment.install", kind=kind))
+    return screen("enrollment/issuing.html", w("enrollment.issuing_heading"), kind=kind, dialog=None)
+
+
+@bp.route("/install", methods=["GET", "POST"])
+def install(kind: str):
+    """I-3.7 / II-1.7: 証明書のインストール — はい makes the certificate and shows I-3.8 / II-1.8."""
+    principal = _principal(kind, "install")
+    if principal is None:
+        return out_of_order("enrollment.start", kind=kind)
+    if request.method == "GET":
+        return screen("enrollment/issuing.html", w("enrollment.issuing_heading"), kind=kind, dialog="install")
+    if request.form.get("answer") != "yes":
+        return _cancel(kind, "電子証明書のインストールを中止しました。電子証明書は発行されていません。")
+    end_flow(FLOW)
+    refusal = issuance.refusal(principal)  # again: another tab may have obtained one meanwhile
+    if refusal:
+        return _cancel(kind, refusal)
+    delivery = issuance.issue(principal)
+    # Rendered in this response, not redirected to: the file and its password are never stored to be shown again
+    # (and every page is sent with Cache-Control: no-store).
+    return screen("enrollment/done.html", w("enrollment.done_heading"), kind=kind, delivery=delivery,
+                  data_url="data:application/x-pkcs12;base64," + base64.b64encode(delivery.pkcs12).decode())

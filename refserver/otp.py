@@ -1,0 +1,104 @@
+"""One-time passwords: the お客様カード's 確認用パスワード grid, or a TOTP software token (RFC 6238).
+
+A card challenge names two random cells of the grid and can be answered once, right or wrong: the next screen asks
+for other cells, so watching one answer or guessing at one challenge gains nothing. A TOTP code is accepted once:
+a time step at or before the last accepted one is refused.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+import secrets
+
+import pyotp
+from flask import current_app
+
+from . import clock
+from .models import Contract, OtpChallenge, db
+from .rules import half_width_digits
+
+CELLS = "アイウエオカキク"
+CARD = "card"
+TOTP = "totp"
+CHALLENGE_SIZE = 2
+
+
+def random_card() -> dict[str, str]:
+    return {cell: f"{secrets.randbelow(100):02d}" for cell in CELLS}
+
+
+def card_problem(card) -> str | None:
+    """What is wrong with a card given to the bank-side API, if anything."""
+    if not isinstance(card, dict) or set(card) != set(CELLS):
+        return f"card には {'・'.join(CELLS)} の8つの欄をすべて指定してください。"
+    if not all(isinstance(v, str) and re.fullmatch(r"[0-9]{2}", v) for v in card.values()):
+        return "card の各欄は2桁の数字の文字列で指定してください。"
+    return None
+
+
+def challenge_cells_problem(cells) -> str | None:
+    if not (isinstance(cells, list) and len(cells) == CHALLENGE_SIZE and len(set(cells)) == CHALLENGE_SIZE
+            and all(isinstance(c, str) and c in CELLS for c in cells)):
+        return f"challenge_cells には {CELLS} のうち異なる{CHALLENGE_SIZE}つの欄を指定してください。"
+    return None
+
+
+def new_challenge(contract: Contract) -> OtpChallenge:
+    if contract.fixed_challenge and current_app.config["TESTING"]:
+        cells = list(contract.fixed_challenge)
+    else:
+        cells = sorted(secrets.SystemRandom().sample(CELLS, CHALLENGE_SIZE), key=CELLS.index)
+    challenge = OtpChallenge(contract_id=contract.id, cells=cells, created_at=clock.now())
+    db.session.add(challenge)
+    db.session.commit()
+    return challenge
+
+
+def open_challenge(contract: Contract, challenge_id: int | None) -> OtpChallenge | None:
+    """The challenge a screen showed, if it belongs to *contract* and has not been answered yet."""
+    challenge = db.session.get(OtpChallenge, challenge_id) if challenge_id else None
+    if challenge is None or challenge.contract_id != contract.id or challenge.answered_at is not None:
+        return None
+    return challenge
+
+
+def card_answer_problem(raw: str, label: str) -> tuple[str, str | None]:
+    value = half_width_digits(raw)
+    if not value:
+        return value, f"{label}を入力してください。"
+    if not re.fullmatch(r"[0-9]{2}", value):
+        return value, f"{label}はお客様カードに記載の2桁の数字で入力してください。"
+    return value, None
+
+
+def answer_card(contract: Contract, challenge: OtpChallenge, answers: list[str]) -> bool:
+    """Check the answers to *challenge* and use it up, whatever the outcome."""
+    challenge.answered_at = clock.now()
+    db.session.commit()
+    expected = "".join(contract.card[cell] for cell in challenge.cells)
+    return hmac.compare_digest(expected, "".join(answers))
+
+
+def token_answer_problem(raw: str, label: str) -> tuple[str, str | None]:
+    value = half_width_digits(raw)
+    if not value:
+        return value, f"{label}を入力してください。"
+    if not re.fullmatch(r"[0-9]{6}", value):
+        return value, f"{label}はトークンに表示された6桁の数字で入力してください。"
+    return value, None
+
+
+def answer_token(contract: Contract, code: str) -> bool:
+    """Accept *code* if it is the token's code for the current time step or a neighbour (clock drift), and newer
+    than the last one accepted. Time is the app clock, so a moved testing clock moves the token with it."""
+    totp = pyotp.TOTP(contract.totp_secret)
+    current = totp.timecode(clock.now())
+    for step in (current - 1, current, current + 1):
+        if hmac.compare_digest(totp.generate_otp(step), code):
+            if contract.totp_last_step is not None and step <= contract.totp_last_step:
+                return False
+            contract.totp_last_step = step
+            db.session.commit()
+            return True
+    return False

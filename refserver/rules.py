@@ -1,0 +1,159 @@
+"""The input rules of the manual's legend (A, C, イ…チ), each returning a Japanese message or None.
+
+Full-width (全角) input is decided per field: the digits of the 利用者番号 and of the card's 確認用パスワード are
+normalised to half-width (they are copied from paper, and an IME left on must not make them fail); PINs and IDs are
+refused with a message saying why, because silently changing a secret would leave its owner not knowing what it is.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from email_validator import EmailNotValidError, validate_email
+
+FULL_WIDTH_MESSAGE = "全角文字は使用できません。半角英数字で入力してください。"
+GUESSABLE_MESSAGE = "推測されやすい暗証番号は使用できません。"
+COMBINATION_MESSAGE = "英字と数字を組み合わせてください。"
+
+_ALNUM = re.compile(r"[A-Za-z0-9]+")
+_DIGITS = re.compile(r"[0-9]+")
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+def _has_full_width(text: str) -> bool:
+    return any(unicodedata.east_asian_width(ch) in ("F", "W") for ch in text)
+
+
+def half_width_digits(raw: str) -> str:
+    """Full-width digits made half-width, surrounding blanks (also the full-width space) dropped."""
+    return raw.strip().strip("\u3000").translate(_FULL_WIDTH_DIGITS)
+
+
+def contract_number(raw: str) -> tuple[str, str | None]:
+    """利用者番号 (A): 11 digits; full-width digits are accepted as half-width. Returns (normalised, message)."""
+    value = half_width_digits(raw)
+    if not value:
+        return value, "利用者番号を入力してください。"
+    if not (_DIGITS.fullmatch(value) and len(value) == 11):
+        return raw.strip(), "利用者番号は11桁の数字で入力してください（全角数字は半角として扱います）。"
+    return value, None
+
+
+def registration_pin(raw: str) -> str | None:
+    """ご契約先登録用暗証番号 (C): the 4 digits written on the application form."""
+    if not raw:
+        return "ご契約先登録用暗証番号を入力してください。"
+    if _has_full_width(raw):
+        return "全角文字は使用できません。ご契約先登録用暗証番号は半角数字4桁で入力してください。"
+    if not (_DIGITS.fullmatch(raw) and len(raw) == 4):
+        return "ご契約先登録用暗証番号は4桁の数字で入力してください。"
+    return None
+
+
+def user_id(raw: str) -> str | None:
+    """利用者ID (ニ): 1–30 half-width letters and digits."""
+    if not raw:
+        return "利用者IDを入力してください。"
+    if _has_full_width(raw):
+        return FULL_WIDTH_MESSAGE
+    if not (_ALNUM.fullmatch(raw) and len(raw) <= 30):
+        return "利用者IDは1～30桁の半角英数字で入力してください。"
+    return None
+
+
+def user_name(raw: str) -> str | None:
+    """利用者名: free text (full-width welcome: it is a person's name), at most 30 characters."""
+    if not raw.strip():
+        return "利用者名を入力してください。"
+    if len(raw) > 30:
+        return "利用者名は30文字以内で入力してください。"
+    if any(unicodedata.category(ch).startswith("C") for ch in raw):
+        return "利用者名に使用できない文字が含まれています。"
+    return None
+
+
+def email(raw: str) -> tuple[str, str | None]:
+    """ご契約先Eメールアドレス (ハ): required (FAQ 16: no e-mail address, no service) and well-formed."""
+    value = raw.strip()
+    if not value:
+        return value, "ご契約先Eメールアドレスを入力してください。"
+    if _has_full_width(value):
+        return value, "全角文字は使用できません。Eメールアドレスは半角で入力してください。"
+    try:
+        checked = validate_email(value, check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError:
+        return value, "Eメールアドレスの形式が正しくありません（例：keiri@example.co.jp）。"
+    return checked.normalized, None
+
+
+def _weak_run(run: str) -> bool:
+    """One character repeated (aaaa, 1111) or a plain ascending or descending sequence (123456, abcdef, 9876)."""
+    steps = {ord(b) - ord(a) for a, b in zip(run, run[1:])}
+    return len(run) >= 2 and len(steps) == 1 and steps <= {-1, 0, 1}
+
+
+def guessable(pin: str, contract_number: str = "", user_id: str = "") -> bool:
+    """A PIN the manual warns about (連続番号 and the like, or one's own numbers).
+
+    The PIN is split into its runs of letters and of digits; it is guessable when it has at most two runs and each
+    is repeated or a sequence (123456, abcdef, abc123, aaa111), or when it contains the 利用者番号 or the 利用者ID.
+    IDs shorter than 4 characters are not looked for: forbidding every PIN with the letter "a" in it protects nothing.
+    """
+    lowered = pin.lower()
+    runs = re.findall(r"[a-z]+|[0-9]+", lowered)
+    if 1 <= len(runs) <= 2 and all(_weak_run(run) for run in runs):
+        return True
+    if contract_number and contract_number in pin:
+        return True
+    return len(user_id) >= 4 and user_id.lower() in lowered
+
+
+def new_pin(
+    raw: str,
+    label: str,
+    *,
+    provisional: bool = False,
+    contract_number: str = "",
+    user_id: str = "",
+) -> str | None:
+    """A PIN being set. イ, ロ, ト, チ: 6–12 half-width letters and digits with both a letter and a digit (case
+    matters); the 仮 PINs ホ, ヘ: 4–12 half-width letters and digits. Never a guessable one."""
+    if not raw:
+        return f"{label}を入力してください。"
+    if _has_full_width(raw):
+        return FULL_WIDTH_MESSAGE
+    low, high = (4, 12) if provisional else (6, 12)
+    if not _ALNUM.fullmatch(raw):
+        return f"{label}は半角英数字で入力してください（記号・空白は使用できません）。"
+    if not low <= len(raw) <= high:
+        return f"{label}は{low}～{high}桁の半角英数字で入力してください。"
+    if not provisional and not (re.search(r"[A-Za-z]", raw) and re.search(r"[0-9]", raw)):
+        return COMBINATION_MESSAGE
+    if guessable(raw, contract_number, user_id):
+        return GUESSABLE_MESSAGE
+    return None
+
+
+def different_pins(first: str, second: str, first_label: str, second_label: str) -> str | None:
+    """The same person's two PINs must differ (compared case-sensitively, as the PINs themselves are)."""
+    if first and first == second:
+        return f"{second_label}は{first_label}と異なるものを設定してください。"
+    return None
+
+
+def entered_pin(raw: str, label: str) -> str | None:
+    """A PIN typed to be checked against the stored one: only what can never match is refused before the check."""
+    if not raw:
+        return f"{label}を入力してください。"
+    if _has_full_width(raw):
+        return FULL_WIDTH_MESSAGE
+    return None
+
+
+def permissions(selected: list[str], allowed: list[str]) -> str | None:
+    if not selected:
+        return "権限を1つ以上選択してください。"
+    if any(name not in allowed for name in selected):
+        return "選択できない権限が含まれています。"
+    return None

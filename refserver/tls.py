@@ -1,0 +1,58 @@
+"""TLS: the server's context and the client certificate presented in the handshake, whichever server runs.
+
+The handshake checks that a client certificate chains to the issuing CA (another CA's certificate never gets a
+connection). Validity dates are left to the application, judged by the app clock: in production that is the real
+time, and in testing mode it lets certificate expiry be tested without waiting — and an expired certificate gets a
+clear Japanese message on the logon screen instead of a browser's connection error.
+"""
+
+from __future__ import annotations
+
+import ssl
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+
+# OpenSSL's X509_V_FLAG_NO_CHECK_TIME; Python's ssl module has no name for it.
+_NO_CHECK_TIME = 0x200000
+
+
+def harden(context: ssl.SSLContext) -> ssl.SSLContext:
+    """TLS 1.2 at least; ask for a client certificate but let the app judge its validity dates."""
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.verify_mode = ssl.CERT_OPTIONAL
+    context.verify_flags |= _NO_CHECK_TIME
+    return context
+
+
+def server_context(certfile, keyfile, client_ca) -> ssl.SSLContext:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(certfile, keyfile)
+    context.load_verify_locations(cafile=str(client_ca))
+    return harden(context)
+
+
+def presented_certificate(environ) -> x509.Certificate | None:
+    """The client certificate of this request's connection, or None.
+
+    werkzeug's dev server puts it in SSL_CLIENT_CERT as PEM (so do the tests, through the test client's environ);
+    under gunicorn it is read from the TLS socket itself.
+    """
+    pem = environ.get("SSL_CLIENT_CERT")
+    if pem:
+        return x509.load_pem_x509_certificate(pem.encode() if isinstance(pem, str) else pem)
+    sock = environ.get("gunicorn.socket")
+    if isinstance(sock, ssl.SSLSocket):
+        der = sock.getpeercert(binary_form=True)
+        if der:
+            return x509.load_der_x509_certificate(der)
+    return None
+
+
+def fingerprint(cert: x509.Certificate | None) -> str | None:
+    return cert.fingerprint(hashes.SHA256()).hex() if cert is not None else None
+
+
+def common_name(name: x509.Name) -> str:
+    values = name.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
+    return str(values[0].value) if values else name.rfc4514_string()

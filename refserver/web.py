@@ -1,0 +1,138 @@
+"""What every screen shares: the manual's wording, rendering a screen, form state, and the logon guard that binds
+a logon to the certificate it was made with."""
+
+from __future__ import annotations
+
+import functools
+import secrets
+import tomllib
+from pathlib import Path
+
+from flask import flash, g, redirect, render_template, request, session, url_for
+
+from . import clock, tls
+from .models import PROVISIONAL, LogonSession, db
+
+WORDING_FILE = Path(__file__).resolve().parent.parent / "pages" / "wording.toml"
+WORDING = tomllib.loads(WORDING_FILE.read_text(encoding="utf-8"))
+SERVICE_NAME = "めぐるビジネス・インターネットバンキングサービス"
+
+
+def w(key: str):
+    """The manual's wording for a dotted key of pages/wording.toml, e.g. w("activation.heading")."""
+    node = WORDING
+    for part in key.split("."):
+        node = node[part]
+    return node
+
+
+def screen(template: str, heading: str, **context) -> str:
+    """A screen: *heading* is its one <h1> and names it in the <title>."""
+    return render_template(template, heading=heading, **context)
+
+
+class Form:
+    """The submitted values and the message of each refused field. Values of PIN fields are never echoed back."""
+
+    def __init__(self, *names: str):
+        self.values = {name: request.form.get(name, "") for name in names} if request.method == "POST" else {}
+        self.errors: dict[str, str] = {}
+        self.alert: str | None = None
+
+    def __getitem__(self, name: str) -> str:
+        return self.values.get(name, "")
+
+    def check(self, name: str, message: str | None) -> None:
+        if message and name not in self.errors:
+            self.errors[name] = message
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.alert
+
+
+def notify(message: str) -> None:
+    """A notice for the next screen (role="status")."""
+    flash(message, "status")
+
+
+def warn(message: str) -> None:
+    """A refusal for the next screen (role="alert")."""
+    flash(message, "alert")
+
+
+def presented_fingerprint() -> str | None:
+    return tls.fingerprint(tls.presented_certificate(request.environ))
+
+
+def start_logon(principal, fingerprint: str) -> None:
+    """Log *principal* on, bound to the certificate with *fingerprint*; whatever the session held is dropped."""
+    session.clear()
+    logon = LogonSession(id=secrets.token_urlsafe(32), principal=principal, fingerprint=fingerprint,
+                         started_at=clock.now())
+    db.session.add(logon)
+    db.session.commit()
+    session["logon"] = logon.id
+
+
+def current_logon() -> LogonSession | None:
+    logon_id = session.get("logon")
+    logon = db.session.get(LogonSession, logon_id) if logon_id else None
+    return logon if logon is not None and logon.ended_at is None else None
+
+
+def end_logon(message: str, category: str = "status") -> None:
+    logon = current_logon()
+    if logon is not None:
+        logon.ended_at = clock.now()
+        db.session.commit()
+    session.clear()
+    flash(message, category)
+
+
+def require_logon(kind: str, *, provisional: bool = False):
+    """Only for a logon of *kind* still presenting the certificate it was made with; a user still on 仮 PINs may
+    only see the screen that replaces them (*provisional*)."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(*args, **kwargs):
+            logon = current_logon()
+            if logon is None or logon.principal.kind != kind:
+                warn("ログオンしていないか、ログオンの有効期限が切れました。もう一度ログオンしてください。")
+                return redirect(url_for("bank.service_top"))
+            if presented_fingerprint() != logon.fingerprint:
+                end_logon("ログオン時と異なる電子証明書が提示されたか、電子証明書が提示されなかったため、ログオフしました。",
+                          "alert")
+                return redirect(url_for("bank.service_top"))
+            principal = logon.principal
+            if principal.locked_at is not None:
+                end_logon("ご利用を停止しているため、ログオフしました。当金庫までご連絡ください。", "alert")
+                return redirect(url_for("bank.service_top"))
+            if (principal.status == PROVISIONAL) != provisional:
+                return redirect(url_for("user.activation" if principal.status == PROVISIONAL else "user.status"))
+            g.logon, g.principal = logon, principal
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def flow(name: str) -> dict | None:
+    """The state of a multi-screen flow kept in the session (which step it is at, whose it is)."""
+    return session.get(name)
+
+
+def set_flow(name: str, **state) -> None:
+    session[name] = state
+
+
+def end_flow(name: str) -> None:
+    session.pop(name, None)
+
+
+def out_of_order(target: str, **values):
+    """A step reached without the steps before it: back to where the flow starts, with a message."""
+    warn("操作の順序が正しくないか、操作の有効期限が切れました。最初からやり直してください。")
+    return redirect(url_for(target, **values))

@@ -1,0 +1,254 @@
+"""Fixtures for the refserver's tests: an app on a temporary SQLite database, a browser-like client that keeps the
+CSRF token of the last screen and can present a client certificate, and helpers that walk the manual's steps."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from html import unescape
+
+import pyotp
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.serialization import pkcs12
+
+from certs.pki import DevPKI
+from refserver import create_app
+from refserver.models import db
+
+OPERATOR_TOKEN = "test-operator-token"
+ADMIN_PIN, ADMIN_CONFIRMATION_PIN = "Kanri2024x", "Kakunin77y"
+TEMP_PIN, TEMP_CONFIRMATION_PIN = "kari2468", "kari1357z"
+USER_PIN, USER_CONFIRMATION_PIN = "Riyou2024q", "Torihiki9w"
+
+
+@pytest.fixture(scope="session")
+def pki(tmp_path_factory) -> DevPKI:
+    return DevPKI(tmp_path_factory.mktemp("pki")).ensure()
+
+
+@pytest.fixture
+def app(tmp_path, pki):
+    app = create_app({
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'ibcert.db'}",
+        "PKI_DIR": str(pki.state_dir),
+        "TESTING": True,
+        "OPERATOR_TOKEN": OPERATOR_TOKEN,
+        "SECRET_KEY": "test-secret",
+        "PIN_KDF_COST": 4,  # N = 16: the rules are what is tested here, not scrypt's cost
+    })
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+class WebClient:
+    """The test client as a person's browser: HTTPS, cookies, the CSRF token of the screen last shown, and a
+    client certificate presented on every request (as werkzeug's dev server reports it in SSL_CLIENT_CERT)."""
+
+    def __init__(self, app):
+        self.client = app.test_client()
+        self.client.environ_base["wsgi.url_scheme"] = "https"
+        self.html = ""
+        self.certificate_pem: str | None = None
+
+    def present(self, certificate_pem: bytes | str | None) -> None:
+        if isinstance(certificate_pem, bytes):
+            certificate_pem = certificate_pem.decode()
+        self.certificate_pem = certificate_pem
+        if certificate_pem:
+            self.client.environ_base["SSL_CLIENT_CERT"] = certificate_pem
+        else:
+            self.client.environ_base.pop("SSL_CLIENT_CERT", None)
+
+    def get(self, url: str, **kwargs):
+        response = self.client.get(url, base_url="https://localhost", **kwargs)
+        self.html = response.get_data(as_text=True)
+        return response
+
+    def post(self, url: str, data: dict | None = None, **kwargs):
+        """Submit a form of the last screen shown: its CSRF token goes along, as a browser's would."""
+        data = dict(data or {})
+        token = re.search(r'name="csrf_token" value="([^"]+)"', self.html)
+        if token and "csrf_token" not in data:
+            data["csrf_token"] = token.group(1)
+        headers = {"Referer": "https://localhost" + url}  # Flask-WTF checks it on HTTPS, as browsers send it
+        response = self.client.post(url, data=data, base_url="https://localhost", headers=headers, **kwargs)
+        self.html = response.get_data(as_text=True)
+        return response
+
+    def follow(self, response):
+        """Follow redirects like a browser (GET each Location) to the screen they end on."""
+        assert response.status_code in (302, 303), response.status_code
+        while response.status_code in (302, 303):
+            response = self.get(response.headers["Location"])
+        return response
+
+    def submit(self, url: str, data: dict | None = None):
+        """GET the screen, then submit its form: one step of the manual."""
+        self.get(url)
+        return self.post(url, data)
+
+
+def text_of(html: str) -> str:
+    return unescape(re.sub(r"<[^>]+>", " ", html))
+
+
+def h1(html: str) -> str:
+    return unescape(re.search(r"<h1>(.*?)</h1>", html, re.S).group(1).strip())
+
+
+def field_error(html: str, name: str) -> str | None:
+    """The accessible description of field *name* (its error), or None when the field is not marked invalid."""
+    tag = re.search(rf'<input id="{name}"[^>]*>', html)
+    assert tag, f"no field {name}"
+    if 'aria-invalid="true"' not in tag.group(0):
+        return None
+    described = re.search(r'aria-describedby="([^"]+)"', tag.group(0)).group(1)
+    return unescape(re.search(rf'id="{described}">(.*?)</p>', html, re.S).group(1))
+
+
+def alert(html: str) -> str | None:
+    found = re.findall(r'role="alert">(.*?)</p>', html, re.S)
+    return unescape(" ".join(found)) if found else None
+
+
+@dataclass
+class Provisioned:
+    contract_number: str
+    registration_pin: str
+    card: dict
+    otp: str
+    totp_secret: str | None
+
+    def answers(self, html: str) -> dict:
+        """The one-time-password fields the screen asks for, answered from the card (or the token)."""
+        if self.otp == "totp":
+            return {"token": pyotp.TOTP(self.totp_secret).now()}
+        cells = re.findall(r"確認用パスワード（(.)）", html)
+        return {f"cell{i}": self.card[cell] for i, cell in enumerate(cells)}
+
+
+@pytest.fixture
+def web(app) -> WebClient:
+    return WebClient(app)
+
+
+@pytest.fixture
+def provision(app):
+    """Create a contract through the bank-side API, as the suites do."""
+    client = app.test_client()
+
+    def provision(**body) -> Provisioned:
+        response = client.post("/api/contracts", json=body, headers={"Authorization": f"Bearer {OPERATOR_TOKEN}"})
+        assert response.status_code == 201, response.get_json()
+        data = response.get_json()
+        return Provisioned(data["contract_number"], data["registration_pin"], data["card"], data["otp"],
+                           data["totp_secret"])
+
+    return provision
+
+
+def load_pkcs12(html: str):
+    """The certificate and key delivered on the completion screen (I-3.8 / II-1.8), opened with its password."""
+    import base64
+
+    data = re.search(r'href="data:application/x-pkcs12;base64,([^"]+)"', html).group(1)
+    password = re.search(r'aria-label="インポート用パスワード">([^<]+)</output>', html).group(1)
+    key, cert, chain = pkcs12.load_key_and_certificates(base64.b64decode(data), password.encode())
+    return cert, key, chain, password
+
+
+def cert_pem(cert) -> str:
+    return cert.public_bytes(serialization.Encoding.PEM).decode()
+
+
+class Walk:
+    """The manual's steps as calls, so that a test starts from the state it needs."""
+
+    def __init__(self, web: WebClient, provision):
+        self.web, self.provision = web, provision
+
+    def activate_admin(self, contract: Provisioned | None = None, **provision_args) -> Provisioned:
+        """I-2.2 … I-2.5."""
+        contract = contract or self.provision(**provision_args)
+        b = self.web
+        b.follow(b.submit("/ib/admin/activation", {"contract_number": contract.contract_number,
+                                                    "registration_pin": contract.registration_pin}))
+        b.follow(b.post("/ib/admin/activation/pins", {"logon_pin": ADMIN_PIN,
+                                                       "confirmation_pin": ADMIN_CONFIRMATION_PIN,
+                                                       "email": "keiri@example.co.jp"}))
+        response = b.post("/ib/admin/activation/otp", contract.answers(b.html))
+        assert response.headers["Location"].endswith("/ib/admin/activation/done"), alert(b.html)
+        b.follow(response)
+        return contract
+
+    def enroll(self, kind: str, fields: dict) -> str:
+        """I-3.3 … I-3.8 / II-1.3 … II-1.8: returns the issued certificate's PEM."""
+        b = self.web
+        response = b.submit(f"/ib/{kind}/certificate", fields)
+        assert response.status_code == 302, alert(b.html) or b.html
+        b.follow(response)
+        b.follow(b.post(f"/ib/{kind}/certificate/confirm", {"answer": "yes"}))
+        b.follow(b.post(f"/ib/{kind}/certificate/security"))
+        b.follow(b.post(f"/ib/{kind}/certificate/issue"))
+        response = b.post(f"/ib/{kind}/certificate/install", {"answer": "yes"})
+        assert response.status_code == 200 and h1(b.html) == "電子証明書取得完了", alert(b.html)
+        cert, key, chain, password = load_pkcs12(b.html)
+        return cert_pem(cert)
+
+    def enroll_admin(self, contract: Provisioned) -> str:
+        return self.enroll("admin", {"contract_number": contract.contract_number, "logon_pin": ADMIN_PIN,
+                                     "confirmation_pin": ADMIN_CONFIRMATION_PIN})
+
+    def certificate_logon(self, kind: str, certificate_pem: str | None, pin: str):
+        """I-4.1 … I-4.4 / II-2.1 … II-2.4: returns the response to the PIN."""
+        b = self.web
+        b.present(certificate_pem)
+        b.follow(b.submit(f"/ib/{kind}/logon"))
+        b.follow(b.post(f"/ib/{kind}/logon/certificate", {"action": "ok"}))
+        response = b.post(f"/ib/{kind}/logon/permission", {"access": "grant"})
+        assert response.headers["Location"].endswith(f"/ib/{kind}/logon/pin"), response.headers["Location"]
+        b.follow(response)
+        return b.post(f"/ib/{kind}/logon/pin", {"pin": pin})
+
+    def admin_logon(self, contract: Provisioned, certificate_pem: str) -> None:
+        """I-4.1 … I-4.5: lands on ご契約先ステータス."""
+        b = self.web
+        b.follow(self.certificate_logon("admin", certificate_pem, ADMIN_PIN))
+        response = b.post("/ib/admin/logon/otp", contract.answers(b.html))
+        assert response.headers["Location"].endswith("/ib/admin/status"), alert(b.html)
+        b.follow(response)
+
+    def register_user(self, user_id: str = "keiri01", **overrides):
+        """I-4.7 as a logged-on administrator."""
+        data = {"user_id": user_id, "user_name": "経理 花子", "temp_pin": TEMP_PIN,
+                "temp_confirmation_pin": TEMP_CONFIRMATION_PIN, "permissions": ["残高照会", "振込・振替"],
+                "confirmation_pin": ADMIN_CONFIRMATION_PIN, **overrides}
+        return self.web.submit("/ib/admin/users/new", data)
+
+    def admin_ready(self, **provision_args) -> tuple[Provisioned, str]:
+        """An activated administrator holding a certificate, logged off."""
+        contract = self.activate_admin(**provision_args)
+        return contract, self.enroll_admin(contract)
+
+    def user_registered(self, user_id: str = "keiri01") -> tuple[Provisioned, str]:
+        """An administrator who registered *user_id*, then logged off (I-4.8)."""
+        contract, admin_pem = self.admin_ready()
+        self.admin_logon(contract, admin_pem)
+        assert self.register_user(user_id).status_code == 302, field_error(self.web.html, "user_id")
+        self.web.post("/ib/logoff")
+        self.web.present(None)
+        return contract, admin_pem
+
+    def user_enrolled(self, user_id: str = "keiri01") -> tuple[Provisioned, str]:
+        """A registered user holding a certificate, before the user's 開通確認."""
+        contract, _ = self.user_registered(user_id)
+        pem = self.enroll("user", {"contract_number": contract.contract_number, "user_id": user_id,
+                                   "logon_pin": TEMP_PIN, "confirmation_pin": TEMP_CONFIRMATION_PIN})
+        return contract, pem
+
+
+@pytest.fixture
+def walk(web, provision) -> Walk:
+    return Walk(web, provision)

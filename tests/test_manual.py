@@ -1,0 +1,185 @@
+"""Documentation mode without the service: the catalog, the manual's data, rendering, the PDF plan and the drift check.
+
+The screenshots here are synthetic (Pillow); e2e/test_manual_build.py runs the real walkthrough.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+
+import pytest
+from PIL import Image, ImageDraw
+
+from manual import document, drift, render
+from manual.report import FAILED, PASSED, Report
+from pages.wording import Wording
+
+SECTION_SIZES = {("I", 1): 2, ("I", 2): 5, ("I", 3): 8, ("I", 4): 8, ("II", 1): 8, ("II", 2): 6}
+EXPECTED_IDS = [f"{part}-{section}.{n}" for (part, section), size in SECTION_SIZES.items() for n in range(1, size + 1)]
+
+
+@pytest.fixture(scope="module")
+def manual():
+    return document.load()
+
+
+def fake_shot(path, step_id, size=(320, 200), colour=(255, 255, 255)):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image = Image.new("RGB", size, colour)
+    ImageDraw.Draw(image).text((40, 40), step_id, fill=(0, 0, 0))
+    image.save(path)
+    return path
+
+
+def fake_set(root, ids=EXPECTED_IDS):
+    for step_id in ids:
+        fake_shot(root / render.STEPS_DIR / f"{step_id}.png", step_id)
+    return root
+
+
+# -- the catalog -----------------------------------------------------------------------------------------------------
+
+def test_catalog_covers_exactly_the_37_steps_in_manual_order(manual):
+    assert len(EXPECTED_IDS) == 37
+    assert [s.id for s in manual.steps] == EXPECTED_IDS
+    for step in manual.steps:
+        assert step.id == f"{step.part}-{step.section}.{step.number}"
+        assert step.instruction.endswith(("。", "す")), step.id
+
+
+def test_catalog_wording_keys_resolve(manual):
+    wording = Wording.load()
+    for step in manual.steps:
+        assert step.acts_on, step.id
+        keys = [step.screen] + [k for target in step.acts_on for k in (target.name, target.within) if k]
+        for key in keys:
+            assert isinstance(wording[key], str), (step.id, key)
+
+
+def test_document_quotes_the_legend_and_anchors_exist(manual):
+    assert [pin["letter"] for pin in manual.doc["legend"]["pin"]] == list("ABCイロニホヘトチ")
+    step_ids = {s.id for s in manual.steps}
+    sections = {(s.part, s.section) for s in manual.steps}
+    assert {n["step"] for n in manual.doc["step_note"]} <= step_ids
+    assert {tuple(i["section"]) for i in manual.doc["intro"]} <= sections
+    assert {tuple(n["after_section"]) for n in manual.doc["note"]} <= sections
+    card = manual.doc["materials"]["card"]
+    assert card["contract_number"] == "12345678901"
+    assert dict(zip(card["grid_cells"], card["grid_values"])) == {
+        "ア": "11", "イ": "22", "ウ": "33", "エ": "44", "オ": "55", "カ": "66", "キ": "77", "ク": "88"}
+
+
+# -- the rendered manual ---------------------------------------------------------------------------------------------
+
+def test_html_has_every_step_in_order_with_its_image(manual, tmp_path):
+    html = render.render_html(manual, fake_set(tmp_path)).read_text(encoding="utf-8")
+    figures = re.findall(r'<figure class="step" id="([^"]+)".*?<img src="([^"]+)"', html, re.S)
+    assert [step_id for step_id, _ in figures] == EXPECTED_IDS
+    assert all(src == f"steps/{step_id}.png" for step_id, src in figures)
+    for text in ("I. 管理者編", "II. 利用者編", "使用する暗証番号について", "暗証番号の管理について", "※イとロについて",
+                 "【ご注意ください！】", "80 日間", "目黒信用金庫", "総合企画部・総合企画課", "Tel 03(3719)0116"):
+        assert text in html, text
+
+
+def test_bank_name_and_contact_are_configurable(tmp_path):
+    branded = document.load(document.Branding(bank_name="テスト信用金庫", departments=("事務部",), phone="0120-000-000"))
+    html = render.render_html(branded, fake_set(tmp_path)).read_text(encoding="utf-8")
+    assert "テスト信用金庫のホームページから" in html and "Tel 0120-000-000" in html and "事務部" in html
+    assert "目黒信用金庫" not in html and "総合企画部" not in html
+
+
+def test_pdf_has_the_planned_pages(manual, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    from pages import settings
+
+    html = render.render_html(manual, fake_set(tmp_path))
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(**settings.launch_args(settings.load().find_chromium(playwright)))
+        pdf = render.print_pdf(browser, html, tmp_path / "manual.pdf")
+        browser.close()
+    plan = render.plan_pages(manual)
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"^Pages:\s+(\d+)$", info, re.M).group(1) == str(len(plan))
+    assert "A4" in info
+    for number, page in enumerate(plan, start=1):
+        text = subprocess.run(["pdftotext", "-f", str(number), "-l", str(number), str(pdf), "-"],
+                              capture_output=True, text=True, check=True).stdout
+        expected = [s.id for s in page.steps] or ["使用する暗証番号について"]
+        assert all(marker in text for marker in expected), (number, expected)
+
+
+# -- drift -----------------------------------------------------------------------------------------------------------
+
+def test_drift_check_passes_on_identical_sets(tmp_path):
+    old, new = fake_set(tmp_path / "old"), fake_set(tmp_path / "new")
+    result = drift.compare(new / "steps", old / "steps", tmp_path / "diff")
+    assert not result.drifted and result.unchanged == sorted(EXPECTED_IDS)
+    assert not (tmp_path / "diff").exists()
+
+
+def test_same_pixels_in_other_bytes_is_no_drift(tmp_path):
+    old, new = fake_set(tmp_path / "old", ["I-1.1"]), fake_set(tmp_path / "new", ["I-1.1"])
+    with Image.open(new / "steps/I-1.1.png") as image:
+        image.save(new / "steps/I-1.1.png", compress_level=0)
+    assert (old / "steps/I-1.1.png").read_bytes() != (new / "steps/I-1.1.png").read_bytes()
+    assert not drift.compare(new / "steps", old / "steps", tmp_path / "diff").drifted
+
+
+def test_drift_check_fails_on_one_changed_pixel_and_rewrites_only_that_file(tmp_path):
+    old, new = fake_set(tmp_path / "old"), fake_set(tmp_path / "new")
+    for root in (old, new):
+        (root / "manual.html").write_text("<html></html>")
+        (root / "manual.pdf").write_bytes(b"%PDF " + root.name.encode())
+    changed = new / "steps/I-2.3.png"
+    with Image.open(changed) as image:
+        image.putpixel((200, 150), (0, 0, 255))
+        image.save(changed)
+    before = {p.name: p.stat().st_mtime_ns for p in (old / "steps").iterdir()}
+
+    result = drift.sync(new, old, "steps", "manual.html", "manual.pdf")
+
+    assert result.changed == ["I-2.3"] and not result.added and not result.removed and result.drifted
+    with Image.open(old / "diff/I-2.3.png") as diff:
+        assert diff.getpixel((200, 150))[:3] == (255, 0, 0)
+        assert diff.getpixel((10, 10))[:3] != (255, 0, 0)
+    assert (old / "steps/I-2.3.png").read_bytes() == changed.read_bytes()
+    after = {p.name: p.stat().st_mtime_ns for p in (old / "steps").iterdir()}
+    assert [name for name in before if before[name] != after[name]] == ["I-2.3.png"]
+    assert (old / "manual.pdf").read_bytes() == b"%PDF new"  # the manual shows the new shot
+
+    again = drift.sync(new, old, "steps", "manual.html", "manual.pdf")
+    assert not again.drifted and not (old / "diff").exists()
+
+
+def test_drift_check_reports_added_removed_and_resized(tmp_path):
+    old = fake_set(tmp_path / "old", ["I-1.1", "I-1.2"])
+    new = fake_set(tmp_path / "new", ["I-1.1", "I-2.1"])
+    fake_shot(new / "steps/I-1.1.png", "I-1.1", size=(320, 240))
+    result = drift.compare(new / "steps", old / "steps", tmp_path / "diff")
+    assert (result.changed, result.added, result.removed) == (["I-1.1"], ["I-2.1"], ["I-1.2"])
+    with Image.open(tmp_path / "diff/I-1.1.png") as diff:
+        assert diff.size == (320, 240) and diff.getpixel((160, 220))[:3] == (255, 0, 0)
+
+
+def test_missing_previous_set_is_all_new(tmp_path):
+    new = fake_set(tmp_path / "new", EXPECTED_IDS[:3])
+    result = drift.compare(new / "steps", tmp_path / "nothing" / "steps", tmp_path / "diff")
+    assert result.added == EXPECTED_IDS[:3] and result.drifted
+
+
+# -- report ----------------------------------------------------------------------------------------------------------
+
+def test_report_names_the_failed_step(manual, tmp_path):
+    report = Report.for_steps(manual.steps)
+    report["I-1.1"].status, report["I-1.1"].screenshot = PASSED, "steps/I-1.1.png"
+    report["I-1.2"].status, report["I-1.2"].error = FAILED, "expected the screen 「サービストップ」"
+    report.write(tmp_path)
+    data = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    assert not data["ok"] and data["steps"][1] == {
+        "id": "I-1.2", "instruction": manual.steps[1].instruction, "status": FAILED, "screenshot": None,
+        "error": "expected the screen 「サービストップ」"}
+    assert "I-1.2 failed" in report.summary() and "not run: I-2.1" in report.summary()
+    assert "FAILED" in (tmp_path / "report.html").read_text(encoding="utf-8")

@@ -1,0 +1,88 @@
+"""One-time passwords: the お客様カード's cells (a challenge is answered once) and the TOTP token (a code once)."""
+
+import datetime as dt
+
+import pyotp
+import pytest
+
+from refserver import clock, otp
+from refserver.backoffice import create_contract
+from refserver.models import db
+
+
+@pytest.fixture
+def ctx(app):
+    with app.app_context():
+        yield
+
+
+def test_random_card_has_a_two_digit_number_in_every_cell(ctx):
+    card = otp.random_card()
+    assert list(card) == list("アイウエオカキク")
+    assert all(len(v) == 2 and v.isdigit() for v in card.values())
+    assert otp.card_problem(card) is None
+
+
+@pytest.mark.parametrize("card", [{}, {"ア": "11"}, {c: "1" for c in "アイウエオカキク"}, {c: 11 for c in "アイウエオカキク"}])
+def test_incomplete_or_malformed_cards_are_refused(card):
+    assert otp.card_problem(card) is not None
+
+
+def test_a_challenge_asks_two_different_cells_of_the_card(ctx):
+    contract, _ = create_contract()
+    cells = otp.new_challenge(contract).cells
+    assert len(cells) == 2 and len(set(cells)) == 2 and set(cells) <= set(otp.CELLS)
+
+
+def test_a_card_challenge_can_be_answered_once(ctx):
+    contract, _ = create_contract(card={c: f"{i}{i}" for i, c in enumerate(otp.CELLS, 1)}, challenge_cells=["ウ", "カ"])
+    challenge = otp.new_challenge(contract)
+    assert otp.open_challenge(contract, challenge.id) is challenge
+    assert otp.answer_card(contract, challenge, ["33", "66"])
+    assert otp.open_challenge(contract, challenge.id) is None  # used up: the screen must ask a new one
+
+
+def test_a_wrong_answer_uses_the_challenge_up_too(ctx):
+    contract, _ = create_contract(challenge_cells=["ア", "イ"])
+    challenge = otp.new_challenge(contract)
+    assert not otp.answer_card(contract, challenge, ["00", "00"] if contract.card["ア"] != "00" else ["01", "01"])
+    assert otp.open_challenge(contract, challenge.id) is None
+
+
+def test_another_contracts_challenge_is_not_open(ctx):
+    first, _ = create_contract()
+    second, _ = create_contract()
+    assert otp.open_challenge(second, otp.new_challenge(first).id) is None
+
+
+def test_fixed_challenge_cells_only_in_testing_mode(ctx, app):
+    contract, _ = create_contract(challenge_cells=["キ", "ク"])
+    assert otp.new_challenge(contract).cells == ["キ", "ク"]
+
+
+def test_card_answers_full_width_digits_are_normalised():
+    assert otp.card_answer_problem("３３", "確認用パスワード（ウ）") == ("33", None)
+    assert otp.card_answer_problem("3", "確認用パスワード（ウ）")[1] == "確認用パスワード（ウ）はお客様カードに記載の2桁の数字で入力してください。"
+
+
+def test_a_totp_code_is_accepted_once(ctx):
+    contract, _ = create_contract(otp_kind=otp.TOTP)
+    code = pyotp.TOTP(contract.totp_secret).at(clock.now())
+    assert otp.answer_token(contract, code)
+    assert not otp.answer_token(contract, code)
+
+
+def test_a_wrong_or_old_totp_code_is_refused(ctx):
+    contract, _ = create_contract(otp_kind=otp.TOTP)
+    totp = pyotp.TOTP(contract.totp_secret)
+    assert not otp.answer_token(contract, totp.at(clock.now() - dt.timedelta(minutes=5)))
+    wrong = f"{(int(totp.at(clock.now())) + 1) % 10**6:06d}"
+    assert not otp.answer_token(contract, wrong)
+
+
+def test_totp_follows_the_app_clock(ctx):
+    contract, _ = create_contract(otp_kind=otp.TOTP)
+    clock.advance(30)
+    assert otp.answer_token(contract, pyotp.TOTP(contract.totp_secret).at(clock.now()))
+    db.session.refresh(contract)
+    assert contract.totp_last_step == pyotp.TOTP(contract.totp_secret).timecode(clock.now())
