@@ -4,7 +4,7 @@
 
 Each run is a fresh process, as a user or CI starts it: server start, provisioning, browser launch, the walk, the
 shots, HTML and PDF all count. Prints every run's wall time, the median, the peak memory of the whole process tree
-(python + server workers + Playwright driver + Chromium, sampled from /proc) and whether every run produced the
+(python + server workers + Playwright driver + Chromium: PSS sampled from /proc) and whether every run produced the
 same PNGs (SHA-256).
 """
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -37,40 +38,52 @@ def _children() -> dict[int, list[int]]:
     return tree
 
 
-def _rss_kib(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
+def _memory_kib(pid: int) -> int:
+    """Proportional set size: shared pages (libraries, fonts, Chromium's shared memory) split among their users,
+    so that the sum over processes is the memory the tree really takes; VmRSS where smaps_rollup is unreadable."""
+    for name, field in (("smaps_rollup", "Pss:"), ("status", "VmRSS:")):
+        try:
+            for line in Path(f"/proc/{pid}/{name}").read_text().splitlines():
+                if line.startswith(field):
+                    return int(line.split()[1])
+        except OSError:
+            pass
     return 0
 
 
-def tree_rss_kib(root: int) -> int:
-    """Resident memory of `root` and all its descendants (shared pages counted once per process)."""
+def tree_memory_kib(root: int) -> int:
+    """Memory of `root` and all its descendants."""
     tree, total, todo = _children(), 0, [root]
     while todo:
         pid = todo.pop()
-        total += _rss_kib(pid)
+        total += _memory_kib(pid)
         todo.extend(tree.get(pid, []))
     return total
 
 
-def run_once(out: Path) -> tuple[float, int, int]:
-    """(wall seconds, peak tree RSS in KiB, exit status) of one build into `out`."""
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_once(out: Path) -> tuple[float, float, int, int]:
+    """(wall seconds, CPU seconds of the whole tree, peak tree memory (PSS) in KiB, exit status) of one build into `out`.
+
+    The CPU figure does not depend on what else the machine is doing; on a busy machine it tells more than the wall
+    time (each finished process's CPU time is added to its parent's when the parent reaps it)."""
+    cpu = _children_cpu()
     started = time.perf_counter()
     process = subprocess.Popen([sys.executable, "-m", "manual", "build", "--out", str(out)], cwd=ROOT,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     peak = 0
     while process.poll() is None:
-        peak = max(peak, tree_rss_kib(process.pid))
+        peak = max(peak, tree_memory_kib(process.pid))
         time.sleep(SAMPLE_EVERY)
     seconds = time.perf_counter() - started
     output = process.stdout.read()
     if process.returncode:
         print(output, file=sys.stderr)
-    return seconds, peak, process.returncode
+    return seconds, _children_cpu() - cpu, peak, process.returncode
 
 
 def shot_hashes(out: Path) -> dict[str, str]:
@@ -85,20 +98,25 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="manual-bench-") as scratch:
         base = args.keep or Path(scratch)
-        times, peaks, hashes = [], [], []
+        times, cpus, peaks, hashes = [], [], [], []
         for index in range(args.runs):
             out = base / f"run{index + 1}"
-            seconds, peak, status = run_once(out)
+            seconds, cpu, peak, status = run_once(out)
             if status:
                 print(f"run {index + 1}: exit status {status}", file=sys.stderr)
                 return status
             times.append(seconds)
+            cpus.append(cpu)
             peaks.append(peak)
             hashes.append(shot_hashes(out))
-            print(f"run {index + 1}: {seconds:6.2f} s, peak RSS {peak / 1024:7.1f} MiB, {len(hashes[-1])} PNGs")
+            print(f"run {index + 1}: {seconds:6.2f} s wall, {cpu:6.2f} s CPU, peak memory {peak / 1024:7.1f} MiB, "
+                  f"{len(hashes[-1])} PNGs")
+            sys.stdout.flush()
 
-    print(f"median {statistics.median(times):.2f} s (min {min(times):.2f}, max {max(times):.2f}) over {len(times)} "
-          f"runs; peak RSS of the process tree {max(peaks) / 1024:.1f} MiB")
+    print(f"median {statistics.median(times):.2f} s wall (min {min(times):.2f}, max {max(times):.2f}), "
+          f"{statistics.median(cpus):.2f} s CPU, over {len(times)} runs; load average now "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    print(f"peak memory of the process tree {max(peaks) / 1024:.1f} MiB (PSS: shared pages split among processes)")
     identical = all(h == hashes[0] for h in hashes)
     print("PNGs identical in every run (SHA-256)" if identical else "PNGs DIFFER between runs")
     return 0 if identical else 1

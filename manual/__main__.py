@@ -27,9 +27,11 @@ baseline, and later checks compare with it."""
 def _options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-outline", dest="outline", action="store_false",
                         help="do not outline the element each step acts on (outlined in red by default)")
-    server = parser.add_argument_group("server", "default: an embedded reference server with a frozen clock")
-    server.add_argument("--base-url", help="use this running server instead (its clock must be frozen for "
-                                            "reproducible shots)")
+    server = parser.add_argument_group(
+        "server", "default: an embedded reference server with a frozen clock. A server given instead must run in "
+                  "testing mode with a frozen clock (IBCERT_TESTING=1, IBCERT_FROZEN_NOW) for the shots to be "
+                  "reproducible, and must not hold the demo contract 12345678901 yet; its bank name is its own.")
+    server.add_argument("--base-url", help="use this running server instead")
     server.add_argument("--operator-token", help="bearer token of that server's operator API")
     server.add_argument("--ca-cert", type=Path, help="PEM of the CA that signed that server's TLS certificate")
     bank = parser.add_argument_group("bank", "defaults: the manual's (目黒信用金庫)")

@@ -100,7 +100,8 @@ def _start(stack: ExitStack, server: RemoteServer | None, manual: document.Manua
         from refserver.embedded import EmbeddedServer
 
         env = dict(SERVER_ENV, **({"IBCERT_BANK_NAME": manual.bank_name} if branding.bank_name else {}))
-        server = EmbeddedServer(frozen_now=FROZEN_NOW, env=env)  # its CA exists from here on
+        # one worker: the walk sends one request at a time, and a second worker only costs start-up time
+        server = EmbeddedServer(frozen_now=FROZEN_NOW, env=env, workers=1)  # its CA exists from here on
         stack.callback(server.stop)
         # gunicorn boots while the browser launches: a second or so off every build
         starting = stack.enter_context(ThreadPoolExecutor(1)).submit(server.start)
@@ -119,8 +120,8 @@ def _workstations(browser, base_url: str, wording: Wording) -> tuple[Workstation
     config = settings.load()
 
     def new_context(**options):
-        # bypass_csp: a shot's own styles (outline, hidden caret, stopped animations) come as a <style> element,
-        # which the server's Content-Security-Policy (style-src 'self') would refuse.
+        # bypass_csp: a shot's own settings (hidden caret, stopped animations) come as a <style> element, which the
+        # server's Content-Security-Policy (style-src 'self') would refuse.
         return browser.new_context(**settings.context_args(), reduced_motion="reduce", bypass_csp=True, **options)
 
     return tuple(Workstation(new_context, base_url, wording=wording, name=name, action_timeout=config.ACTION_TIMEOUT,

@@ -7,6 +7,7 @@ extra page shows up as a failed check instead of a silently reflowed manual.
 
 from __future__ import annotations
 
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +31,11 @@ class Page:
     opens_part: bool = False
     opens_section: bool = False
     closes_section: bool = False
+
+    @property
+    def markers(self) -> list[str]:
+        """Text that shows this page is where the plan puts it: its steps' IDs, or the front page's legend."""
+        return [step.id for step in self.steps] or ["使用する暗証番号について"]
 
 
 def plan_pages(manual: Manual) -> list[Page]:
@@ -82,3 +88,9 @@ def print_pdf(browser, html: Path, pdf: Path) -> Path:
     finally:
         page.close()
     return pdf
+
+
+def pdf_page_texts(pdf: Path) -> list[str]:
+    """The text of each page of a PDF (poppler's pdftotext), to hold a printed manual to its plan."""
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return text.split("\f")[:-1]  # pdftotext ends every page with a form feed

@@ -56,8 +56,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.register_blueprint(blueprint)
     csrf.exempt(backoffice.bp)
 
-    app.jinja_env.globals.update(w=WORDING, service_name=SERVICE_NAME, jst_date=clock.jst_date,
-                                 jst_datetime=clock.jst_datetime)
+    app.jinja_env.globals.update(w=WORDING, service_name=SERVICE_NAME, jst_date=clock.jst_date)
     app.after_request(_headers)
     _error_pages(app)
     with app.app_context():

@@ -25,10 +25,9 @@ class CertificateLogon:
     blueprint's "status" screen."""
 
     def __init__(self, blueprint: Blueprint, kind: str, heading: str, pin_label: str, *, one_time_password: bool):
-        self.blueprint, self.kind, self.heading, self.pin_label = blueprint, kind, heading, pin_label
+        self.kind, self.heading, self.pin_label = kind, heading, pin_label
         self.one_time_password = one_time_password
-        name = blueprint.name
-        self.endpoint = lambda step: f"{name}.{step}"
+        self.blueprint_name = blueprint.name
         blueprint.add_url_rule("/logon", "logon", self.logon, methods=["GET", "POST"])
         blueprint.add_url_rule("/logon/certificate", "select", self.select, methods=["GET", "POST"])
         blueprint.add_url_rule("/logon/permission", "permission", self.permission, methods=["GET", "POST"])
@@ -37,6 +36,9 @@ class CertificateLogon:
             blueprint.add_url_rule("/logon/otp", "otp", self.otp, methods=["GET", "POST"])
 
     # -- helpers ----------------------------------------------------------------------------------------------
+    def endpoint(self, step: str) -> str:
+        return f"{self.blueprint_name}.{step}"
+
     def _render(self, dialog: str | None = None, **context):
         return screen("logon.html", self.heading, kind=self.kind, dialog=dialog, **context)
 

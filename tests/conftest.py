@@ -90,10 +90,6 @@ class WebClient:
         return self.post(url, data)
 
 
-def text_of(html: str) -> str:
-    return unescape(re.sub(r"<[^>]+>", " ", html))
-
-
 def h1(html: str) -> str:
     return unescape(re.search(r"<h1>(.*?)</h1>", html, re.S).group(1).strip())
 

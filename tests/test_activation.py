@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import ADMIN_CONFIRMATION_PIN, ADMIN_PIN, alert, field_error, h1, text_of
+from conftest import ADMIN_CONFIRMATION_PIN, ADMIN_PIN, alert, field_error, h1
 from refserver.models import ACTIVE, PENDING, Contract, db
 
 

@@ -4,8 +4,7 @@ import re
 
 import pytest
 
-from conftest import (ADMIN_CONFIRMATION_PIN, ADMIN_PIN, TEMP_CONFIRMATION_PIN, TEMP_PIN, alert, cert_pem,
-                      field_error, h1)
+from conftest import (ADMIN_CONFIRMATION_PIN, ADMIN_PIN, TEMP_PIN, alert, field_error, h1)
 from refserver import clock
 from refserver.models import Certificate, LogonSession, Principal, db
 

@@ -5,7 +5,6 @@ import re
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from conftest import (ADMIN_CONFIRMATION_PIN, ADMIN_PIN, TEMP_CONFIRMATION_PIN, TEMP_PIN, alert, field_error, h1,

@@ -102,13 +102,11 @@ def test_pdf_has_the_planned_pages(manual, tmp_path):
         browser.close()
     plan = render.plan_pages(manual)
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
-    assert re.search(r"^Pages:\s+(\d+)$", info, re.M).group(1) == str(len(plan))
     assert "A4" in info
-    for number, page in enumerate(plan, start=1):
-        text = subprocess.run(["pdftotext", "-f", str(number), "-l", str(number), str(pdf), "-"],
-                              capture_output=True, text=True, check=True).stdout
-        expected = [s.id for s in page.steps] or ["使用する暗証番号について"]
-        assert all(marker in text for marker in expected), (number, expected)
+    pages = render.pdf_page_texts(pdf)
+    assert len(pages) == len(plan) == 12
+    for number, (page, text) in enumerate(zip(plan, pages), start=1):
+        assert all(marker in text for marker in page.markers), (number, page.markers)
 
 
 # -- drift -----------------------------------------------------------------------------------------------------------
@@ -183,3 +181,50 @@ def test_report_names_the_failed_step(manual, tmp_path):
         "error": "expected the screen 「サービストップ」"}
     assert "I-1.2 failed" in report.summary() and "not run: I-2.1" in report.summary()
     assert "FAILED" in (tmp_path / "report.html").read_text(encoding="utf-8")
+
+
+# -- the check command -----------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def fake_build(monkeypatch, manual):
+    """`python -m manual check` with the walk replaced by a synthetic set; `state` says what the next build shows."""
+    from manual import build
+
+    state = {"changed": None, "fail": False}
+
+    def fake(out_dir, **options):
+        fake_set(out_dir)
+        if state["changed"]:
+            fake_shot(out_dir / "steps" / f"{state['changed']}.png", state["changed"], colour=(250, 250, 250))
+        (out_dir / "manual.html").write_text("<html></html>")
+        (out_dir / "manual.pdf").write_bytes(b"%PDF")
+        report = Report.for_steps(manual.steps)
+        for result in report.results:
+            result.status, result.screenshot = PASSED, f"steps/{result.id}.png"
+        if state["fail"]:
+            report["II-2.5"].status, report["II-2.5"].error = FAILED, "expected the screen 利用者ステータス"
+        return report
+
+    monkeypatch.setattr(build, "build", fake)
+    return state
+
+
+def test_check_command_exit_status(fake_build, tmp_path, capsys):
+    from manual.__main__ import main
+
+    against = tmp_path / "docs"
+    assert main(["check", "--against", str(against)]) == 1  # no previous set: everything new
+    assert "added" in capsys.readouterr().out and len(list((against / "steps").glob("*.png"))) == 37
+    assert main(["check", "--against", str(against)]) == 0
+    assert "no drift" in capsys.readouterr().out
+
+    fake_build["changed"] = "I-3.5"
+    assert main(["check", "--against", str(against)]) == 1
+    out = capsys.readouterr().out
+    assert "drift: changed: I-3.5" in out and (against / "diff/I-3.5.png").exists()
+    assert json.loads((against / "report.json").read_text(encoding="utf-8"))["drift"]["changed"] == ["I-3.5"]
+    assert main(["check", "--against", str(against)]) == 0  # the changed shot was taken over
+
+    fake_build["fail"] = True
+    assert main(["check", "--against", str(against)]) == 3
+    assert "II-2.5 failed" in capsys.readouterr().out

@@ -111,6 +111,7 @@ def test_healthz_over_tls_verified_against_the_dev_root(server):
     assert requests.get(server.base_url + "/healthz", verify=str(server.ca_cert)).text == "ok"
 
 
+@pytest.mark.filterwarnings("ignore:ssl.TLSVersion:DeprecationWarning")
 def test_tls_below_1_2_is_refused(server):
     context = ssl.create_default_context(cafile=str(server.ca_cert))
     context.minimum_version = ssl.TLSVersion.TLSv1
