@@ -36,7 +36,6 @@ def _options(parser: argparse.ArgumentParser) -> None:
     server.add_argument("--ca-cert", type=Path, help="PEM of the CA that signed that server's TLS certificate")
     bank = parser.add_argument_group("bank", "defaults: the manual's (目黒信用金庫)")
     bank.add_argument("--bank-name")
-    bank.add_argument("--service-name")
     bank.add_argument("--contact-department", dest="departments", action="append",
                       help="a line of the 問い合わせ先 block under the bank's name (repeat for several)")
     bank.add_argument("--contact-phone", dest="phone")
@@ -70,8 +69,8 @@ def _server(parser: argparse.ArgumentParser, args) -> build.RemoteServer | None:
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    branding = document.Branding(bank_name=args.bank_name, service_name=args.service_name,
-                                 departments=tuple(args.departments) if args.departments else None, phone=args.phone)
+    departments = tuple(args.departments) if args.departments else None
+    branding = document.Branding(bank_name=args.bank_name, departments=departments, phone=args.phone)
     options = dict(outline=args.outline, branding=branding, server=_server(parser, args))
 
     if args.command == "build":

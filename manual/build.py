@@ -10,7 +10,7 @@ import os
 import shutil
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from functools import partial
@@ -19,22 +19,22 @@ from pathlib import Path
 from playwright.sync_api import expect, sync_playwright
 
 from manual import document
-from manual.render import STEPS_DIR, print_pdf, render_html
+from manual.render import STEPS_DIR, print_copy, print_manual, render_html
 from manual.report import FAILED, PASSED, Report
 from manual.screenshots import StepCamera
 from pages import catalog, settings
 from pages.provisioning import BankOperator
 from pages.walkthrough import walk_manual
-from pages.wording import Wording
+from pages.wording import Wording, deep_merge
 from pages.workstation import Workstation
 
 FROZEN_NOW = "2026-04-01T10:00:00+09:00"
 # The one-time password screens ask for these cells of the card (fixed: the server picks at random otherwise).
 CHALLENGE_CELLS = ["ウ", "キ"]
 REGISTRATION_PIN = "7294"  # C: 4 digits as on the 申込書, neither a run nor a date (暗証番号の管理について)
-# Same pixels on every run: rasterise on the CPU (GPU rasterisation, which Debian's chromium wrapper switches on,
-# anti-aliases curves such as rounded outlines differently from run to run) in one fixed colour profile.
-DETERMINISTIC_ARGS = ["--disable-gpu", "--disable-gpu-rasterization", "--force-color-profile=srgb"]
+# Rasterise on the CPU (Skia), not through whatever GPU or software GL a machine has: Debian's chromium wrapper
+# switches GPU rasterisation on, and the docs team's machine and CI should get the same pixels.
+DETERMINISTIC_ARGS = ["--disable-gpu", "--disable-gpu-rasterization"]
 # Docs runs hash a few dozen PINs: a lower scrypt cost keeps them fast (the hashes are never screenshotted).
 SERVER_ENV = {"IBCERT_PIN_KDF_COST": "10"}
 
@@ -71,16 +71,21 @@ def _node_trusts(ca_cert: Path):
 
 class _Progress:
     """on_step bookkeeping: a step has passed once the walkthrough shows the next step's screen (or ends), so an
-    error in between is the failure of the step whose screen was shown last."""
+    error in between is the failure of the step whose screen was shown last. Each shot gets its print copy made
+    in the background, into `copies`."""
 
-    def __init__(self, report: Report, camera: StepCamera, out_dir: Path):
+    def __init__(self, report: Report, camera: StepCamera, out_dir: Path, copies: Path, background: Executor):
         self.report, self.camera, self.out_dir = report, camera, out_dir
+        self.copies, self.background = copies, background
         self.current = None
+        self.copying: list[Future] = []
 
     def __call__(self, step, page) -> None:
         self.finish()
         self.current = self.report[step.id]
-        self.current.screenshot = self.camera(step, page).relative_to(self.out_dir).as_posix()
+        shot = self.camera(step, page)
+        self.current.screenshot = shot.relative_to(self.out_dir).as_posix()
+        self.copying.append(self.background.submit(print_copy, shot, self.copies / f"{step.id}.jpg"))
 
     def finish(self) -> None:
         if self.current is not None:
@@ -89,6 +94,11 @@ class _Progress:
     def fail(self, error: BaseException) -> None:
         failed = self.current or self.report.results[0]
         failed.status, failed.error = FAILED, f"{type(error).__name__}: {error}"
+
+    def copies_made(self) -> Path:
+        for copying in self.copying:
+            copying.result()
+        return self.copies
 
 
 def _start(stack: ExitStack, server: RemoteServer | None, manual: document.Manual, branding: document.Branding):
@@ -139,10 +149,13 @@ def build(out_dir: Path, *, outline: bool = True, branding: document.Branding = 
     steps_dir.mkdir(parents=True)
     expect.set_options(timeout=settings.load().ACTION_TIMEOUT)
     wording = Wording.load()
+    if branding.bank_name:  # the bank's home page (I-1.1) is headed by its name
+        wording = Wording(deep_merge(wording.data, {"bank_home": {"heading": manual.bank_name}}), wording.sources)
     camera = StepCamera(steps_dir, partial(catalog.resolve, wording=wording), outline=outline, wording=wording)
-    progress = _Progress(report, camera, out_dir)
     try:
         with ExitStack() as stack:
+            copies = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="manual-print-")))
+            progress = _Progress(report, camera, out_dir, copies, stack.enter_context(ThreadPoolExecutor(1)))
             server, browser = _start(stack, server, manual, branding)
             contract = demo_contract(server, manual)
             admin_pc, user_pc = _workstations(browser, server.base_url, wording)
@@ -151,7 +164,8 @@ def build(out_dir: Path, *, outline: bool = True, branding: document.Branding = 
                 progress.finish()
             except Exception as error:  # noqa: BLE001 - a failure of the walk is a failed step of the report
                 progress.fail(error)
-            print_pdf(browser, render_html(manual, out_dir), out_dir / "manual.pdf")
+            render_html(manual, out_dir / "manual.html")
+            print_manual(browser, manual, progress.copies_made(), out_dir / "manual.pdf")
     except Exception as error:  # noqa: BLE001 - server, provisioning, browser or PDF: reported, not raised
         report.error = f"{type(error).__name__}: {error}"
     report.seconds = time.perf_counter() - started

@@ -1,7 +1,7 @@
 """The manual as data: the 37 steps of manual/steps.toml plus the printed rest of manual/document.toml.
 
-Both files quote the manual for its default bank; a `Branding` swaps the bank's name, service name and contact
-block everywhere, so a documentation team of another bank rebuilds the same manual under its own name.
+Both files quote the manual for its default bank; a `Branding` swaps the bank's name and contact block everywhere,
+so a documentation team of another bank rebuilds the same manual under its own name.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ class Branding:
     """What a bank changes in the manual; None keeps the manual's default."""
 
     bank_name: str | None = None
-    service_name: str | None = None
     departments: tuple[str, ...] | None = None
     phone: str | None = None
 
@@ -77,8 +76,6 @@ def load(branding: Branding = Branding(), *, steps_toml: Path = STEPS_TOML,
     replacements = {}
     if branding.bank_name:
         replacements[doc["bank"]["name"]] = branding.bank_name
-    if branding.service_name:
-        replacements[doc["service_name"]] = branding.service_name
     doc = _rebrand(doc, replacements)
     if branding.departments is not None:
         doc["contact"]["departments"] = list(branding.departments)

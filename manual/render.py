@@ -10,8 +10,10 @@ from __future__ import annotations
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import jinja2
+from PIL import Image
 
 from manual.document import Manual, Part, Section, Step
 
@@ -53,8 +55,9 @@ def plan_pages(manual: Manual) -> list[Page]:
     return pages
 
 
-def shot_name(step_id: str) -> str:
-    return f"{step_id}.png"
+def shot_src(step_id: str) -> str:
+    """Where manual.html finds a step's shot: steps/<ID>.png beside it, so the folder can be moved as it is."""
+    return f"{STEPS_DIR}/{step_id}.png"
 
 
 def _environment() -> jinja2.Environment:
@@ -67,11 +70,24 @@ def render_template(name: str, out: Path, **context) -> Path:
     return out
 
 
-def render_html(manual: Manual, out_dir: Path) -> Path:
-    """Write out_dir/manual.html; its images are out_dir/steps/<ID>.png, referenced relatively so the folder can
-    be moved or zipped as it is."""
-    return render_template("manual.html.j2", out_dir / "manual.html", manual=manual, doc=manual.doc,
-                           pages=plan_pages(manual), steps_dir=STEPS_DIR, shot_name=shot_name)
+def render_html(manual: Manual, out: Path, src: Callable[[str], str] = shot_src) -> Path:
+    """Write the manual to the file `out`, each step's image taken from src(step ID)."""
+    return render_template("manual.html.j2", out, manual=manual, doc=manual.doc, pages=plan_pages(manual), src=src)
+
+
+def print_copy(png: Path, jpeg: Path) -> Path:
+    """A JPEG copy of a shot for the PDF (quality 95, no chroma subsampling: no visible loss at print size).
+
+    Chromium puts a JPEG into the PDF as it is, but decodes and re-compresses every PNG: with PNGs the print took
+    twice as long. The copies are made while the walk goes on (Pillow lets other threads run meanwhile)."""
+    with Image.open(png) as image:
+        image.convert("RGB").save(jpeg, quality=95, subsampling=0)
+    return jpeg
+
+
+def print_manual(browser, manual: Manual, copies: Path, pdf: Path) -> Path:
+    """Print the manual to `pdf` from the print copies of its shots (copies/<ID>.jpg, see print_copy)."""
+    return print_pdf(browser, render_html(manual, copies / "manual.html", src=lambda step_id: f"{step_id}.jpg"), pdf)
 
 
 def print_pdf(browser, html: Path, pdf: Path) -> Path:

@@ -33,7 +33,7 @@ DRAW_OUTLINE = """(e, o) => {
   document.body.appendChild(box);
 }"""
 REMOVE_OUTLINES = f"() => document.querySelectorAll('[{OUTLINE_ATTRIBUTE}]').forEach(e => e.remove())"
-# The page's height once its web fonts are in (reading it forces layout, so it is the height the shot will have).
+# The page's height once its web fonts are in (reading it forces layout: it is the height the shot will have).
 SETTLED_HEIGHT = """() => document.fonts.ready
   .then(() => Math.max(document.documentElement.scrollHeight, document.body.scrollHeight))"""
 MASK_COLOUR = "#9e9e9e"
@@ -81,6 +81,9 @@ class StepCamera:
     def __call__(self, step, page) -> Path:
         """Shoot the page as it is, outlines drawn for the shot only. A page taller than the viewport is shot
         whole by growing the viewport to its height (measured here, after layout has settled) for the shot."""
+        # The walk moves on once a screen's document is parsed; its stylesheet may still be on the way, and where
+        # the outlines go and how tall the page is are known only once it is in.
+        page.wait_for_load_state("load")
         viewport = page.viewport_size
         height = page.evaluate(SETTLED_HEIGHT)
         grown = height > viewport["height"]

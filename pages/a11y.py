@@ -1,7 +1,8 @@
 """axe-core check of every screen the page objects arrive on (serious / critical violations fail).
 
 axe.min.js comes bundled with axe-playwright-python, so this works offline. A checker remembers what it has checked,
-so a screen (or dialog) is checked once per checker; the e2e suite makes one checker per test.
+so each screen state is checked once per checker; the e2e suite keeps one checker per worker. A state is the screen
+(or dialog) name plus the messages it shows: a form showing field errors has other markup than the same form empty.
 """
 
 from __future__ import annotations
@@ -9,6 +10,11 @@ from __future__ import annotations
 from typing import Iterable
 
 from playwright.sync_api import Page
+
+
+# Which kinds of message the screen shows now: form-wide alerts, notices, and fields marked invalid.
+_MESSAGES_SIGNATURE = """() => ['[role=alert]', '[role=status]', '[aria-invalid=true]']
+    .map(selector => document.querySelectorAll(selector).length > 0 ? '+' + selector : '').join('')"""
 
 
 class AccessibilityViolation(AssertionError):
@@ -24,10 +30,13 @@ class AxeChecker:
         self._axe = None
 
     def check(self, page: Page, screen: str, context: str | None = None) -> None:
-        """Run axe on `page` (optionally only on the CSS `context`) once per distinct `screen` name."""
-        if not self.enabled or screen in self.checked:
+        """Run axe on `page` (optionally only on the CSS `context`) once per distinct state of `screen`."""
+        if not self.enabled:
             return
-        self.checked.add(screen)
+        state = screen + page.evaluate(_MESSAGES_SIGNATURE)
+        if state in self.checked:
+            return
+        self.checked.add(state)
         if self._axe is None:
             from axe_playwright_python.sync_playwright import Axe
 

@@ -47,6 +47,9 @@ def create_app(overrides: dict | None = None) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         WTF_CSRF_SSL_STRICT=True,
+        # Testing mode (moving clock, fixed challenges) must still answer an unexpected error with the Japanese error
+        # page, as production does; only the unit tests ask Flask to re-raise instead.
+        PROPAGATE_EXCEPTIONS=settings.get("PROPAGATE_EXCEPTIONS", False),
     )
     app.extensions["ibcert_pki"] = DevPKI(settings["PKI_DIR"])
 

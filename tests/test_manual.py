@@ -74,7 +74,7 @@ def test_document_quotes_the_legend_and_anchors_exist(manual):
 # -- the rendered manual ---------------------------------------------------------------------------------------------
 
 def test_html_has_every_step_in_order_with_its_image(manual, tmp_path):
-    html = render.render_html(manual, fake_set(tmp_path)).read_text(encoding="utf-8")
+    html = render.render_html(manual, fake_set(tmp_path) / "manual.html").read_text(encoding="utf-8")
     figures = re.findall(r'<figure class="step" id="([^"]+)".*?<img src="([^"]+)"', html, re.S)
     assert [step_id for step_id, _ in figures] == EXPECTED_IDS
     assert all(src == f"steps/{step_id}.png" for step_id, src in figures)
@@ -85,7 +85,7 @@ def test_html_has_every_step_in_order_with_its_image(manual, tmp_path):
 
 def test_bank_name_and_contact_are_configurable(tmp_path):
     branded = document.load(document.Branding(bank_name="テスト信用金庫", departments=("事務部",), phone="0120-000-000"))
-    html = render.render_html(branded, fake_set(tmp_path)).read_text(encoding="utf-8")
+    html = render.render_html(branded, fake_set(tmp_path) / "manual.html").read_text(encoding="utf-8")
     assert "テスト信用金庫のホームページから" in html and "Tel 0120-000-000" in html and "事務部" in html
     assert "目黒信用金庫" not in html and "総合企画部" not in html
 
@@ -95,10 +95,13 @@ def test_pdf_has_the_planned_pages(manual, tmp_path):
 
     from pages import settings
 
-    html = render.render_html(manual, fake_set(tmp_path))
+    copies = tmp_path / "copies"
+    copies.mkdir()
+    for png in (fake_set(tmp_path) / "steps").glob("*.png"):
+        render.print_copy(png, copies / f"{png.stem}.jpg")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(**settings.launch_args(settings.load().find_chromium(playwright)))
-        pdf = render.print_pdf(browser, html, tmp_path / "manual.pdf")
+        pdf = render.print_manual(browser, manual, copies, tmp_path / "manual.pdf")
         browser.close()
     plan = render.plan_pages(manual)
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
