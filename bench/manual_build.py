@@ -67,7 +67,7 @@ def _children_cpu() -> float:
 
 
 def run_once(out: Path) -> tuple[float, float, int, int]:
-    """(wall seconds, CPU seconds of the whole tree, peak tree memory (PSS) in KiB, exit status) of one build into `out`.
+    """(wall s, CPU s of the whole tree, peak memory of the tree (PSS) in KiB, exit status) of one build into `out`.
 
     The CPU figure does not depend on what else the machine is doing; on a busy machine it tells more than the wall
     time (each finished process's CPU time is added to its parent's when the parent reaps it)."""
@@ -117,10 +117,10 @@ def main() -> int:
           f"{statistics.median(cpus):.2f} s CPU, over {len(times)} runs; load average now "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print(f"peak memory of the process tree {max(peaks) / 1024:.1f} MiB (PSS: shared pages split among processes)")
-    differing = sorted({name for h in hashes[1:] for name in h.keys() | hashes[0].keys() if h.get(name) != hashes[0].get(name)})
+    first = hashes[0]
+    differing = sorted({name for h in hashes[1:] for name in h.keys() | first.keys() if h.get(name) != first.get(name)})
     print(f"PNGs DIFFER between runs: {', '.join(differing)}" if differing else "PNGs identical in every run (SHA-256)")
-    identical = not differing
-    return 0 if identical else 1
+    return 1 if differing else 0
 
 
 if __name__ == "__main__":

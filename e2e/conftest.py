@@ -1,4 +1,5 @@
-"""Fixtures of the browser suite: the target server, TLS trust, PCs (Workstation), fresh contracts, the report.
+"""Fixtures of the browser suite: the target server, TLS trust, PCs (Workstation), fresh contracts, the worker's
+shared bank administrator (user-side tests), the report.
 
 Target: with no --base-url, each test process (each xdist worker) starts the reference server itself (gunicorn, free
 port, SQLite in a temp folder, dev certificates) and stops it afterwards. With --base-url the suite runs against that
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import pytest
-from playwright.sync_api import Playwright, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Playwright, expect, sync_playwright
 
 from pages import settings
 from pages.a11y import AxeChecker
@@ -29,6 +30,7 @@ from pages.wording import Wording
 from pages.workstation import Workstation
 
 from . import conformance
+from .flows import BankAdministrator
 
 CONFIG = settings.load()
 
@@ -148,6 +150,12 @@ def axe_checker(pytestconfig: pytest.Config) -> AxeChecker:
     return AxeChecker(enabled=not pytestconfig.getoption("--no-axe"), impacts=CONFIG.AXE_IMPACTS)
 
 
+def _workstation(new_context: Callable[..., BrowserContext], target: Target, wording: Wording, axe: AxeChecker,
+                 name: str) -> Workstation:
+    return Workstation(new_context, target.base_url, wording=wording, axe=axe, name=name,
+                       action_timeout=CONFIG.ACTION_TIMEOUT, navigation_timeout=CONFIG.NAVIGATION_TIMEOUT)
+
+
 @pytest.fixture
 def workstation(new_context, ibcert_target: Target, wording: Wording,
                 axe_checker: AxeChecker) -> Callable[..., Workstation]:
@@ -155,9 +163,7 @@ def workstation(new_context, ibcert_target: Target, wording: Wording,
     made: list[Workstation] = []
 
     def make(name: str | None = None) -> Workstation:
-        pc = Workstation(new_context, ibcert_target.base_url, wording=wording, axe=axe_checker,
-                         name=name or f"PC{len(made) + 1}", action_timeout=CONFIG.ACTION_TIMEOUT,
-                         navigation_timeout=CONFIG.NAVIGATION_TIMEOUT)
+        pc = _workstation(new_context, ibcert_target, wording, axe_checker, name or f"PC{len(made) + 1}")
         made.append(pc)
         return pc
 
@@ -192,3 +198,19 @@ def operator(ibcert_target: Target) -> BankOperator:
 def contract(operator: BankOperator) -> Contract:
     """A fresh contract (card OTP, applied today) for this test alone."""
     return operator.create_contract()
+
+
+@pytest.fixture(scope="session")
+def bank_admin(browser: Browser, browser_context_args: dict, ibcert_target: Target, wording: Wording,
+               axe_checker: AxeChecker, operator: BankOperator, worker_id: str) -> Iterator[BankAdministrator]:
+    """This worker's administrator of one shared contract, logged on on its own long-lived PC: it registers a fresh
+    user for each user-side test (see flows.BankAdministrator), sparing each the 20–30 s of I-1 … I-4."""
+
+    def new_context(**options) -> BrowserContext:
+        return browser.new_context(**{**browser_context_args, **options})
+
+    pc = _workstation(new_context, ibcert_target, wording, axe_checker, f"管理者PC ({worker_id})")
+    try:
+        yield BankAdministrator(pc, operator.create_contract(), user_id_prefix=worker_id)
+    finally:
+        pc.close()

@@ -6,21 +6,20 @@ from playwright.sync_api import expect
 from pages import (CertificateEnrollmentPage, EnrollmentCompletePage, EnrollmentConfirmDialog, InstallDialog,
                    IssuingPage, SecurityLevelDialog, UserLogonPage)
 
-from .flows import registered_user
-
 
 @pytest.fixture
-def user(admin_pc, contract):
-    return registered_user(admin_pc, contract)
+def user(bank_admin):
+    """A fresh user of the worker's shared contract (bank_admin.contract)."""
+    return bank_admin.register_user()
 
 
 def _form(user_pc) -> CertificateEnrollmentPage:
     return user_pc.open().open_corporate().user_logon().enrollment()
 
 
-def _confirm(user_pc, contract, user) -> EnrollmentConfirmDialog:
-    return _form(user_pc).enter(contract.contract_number, user.temporary_logon_pin, user.temporary_confirmation_pin,
-                                user_id=user.user_id)
+def _confirm(user_pc, bank_admin, user) -> EnrollmentConfirmDialog:
+    return _form(user_pc).enter(bank_admin.contract.contract_number, user.temporary_logon_pin,
+                                user.temporary_confirmation_pin, user_id=user.user_id)
 
 
 @pytest.mark.step("II-1.1")
@@ -42,47 +41,47 @@ def test_II_1_2_enrollment_link(user_pc, user):
 
 
 @pytest.mark.step("II-1.3")
-def test_II_1_3_enter_credentials(user_pc, contract, user):
+def test_II_1_3_enter_credentials(user_pc, bank_admin, user):
     """II-1.3 利用者番号、利用者 ID、利用者暗証番号、利用者確認暗証番号を入力します。 -> 電子証明書の取得."""
-    dialog = _confirm(user_pc, contract, user)
+    dialog = _confirm(user_pc, bank_admin, user)
     expect(dialog.button("common.yes")).to_be_visible()
 
 
 @pytest.mark.step("II-1.4")
-def test_II_1_4_yes(user_pc, contract, user):
+def test_II_1_4_yes(user_pc, bank_admin, user):
     """II-1.4 「はい」をクリックします。"""
-    assert isinstance(_confirm(user_pc, contract, user).yes(), SecurityLevelDialog)
+    assert isinstance(_confirm(user_pc, bank_admin, user).yes(), SecurityLevelDialog)
 
 
 @pytest.mark.step("II-1.5")
-def test_II_1_5_security_level_medium(user_pc, contract, user):
+def test_II_1_5_security_level_medium(user_pc, bank_admin, user):
     """II-1.5 セキュリティレベルが中になっていることを確認し、「OK」をクリックします。"""
-    security = _confirm(user_pc, contract, user).yes()
+    security = _confirm(user_pc, bank_admin, user).yes()
     security.expect_level()
     assert isinstance(security.ok(), IssuingPage)
 
 
 @pytest.mark.step("II-1.6")
-def test_II_1_6_issuing(user_pc, contract, user):
+def test_II_1_6_issuing(user_pc, bank_admin, user):
     """II-1.6 電子証明書の発行処理が始まります。"""
-    issuing = _confirm(user_pc, contract, user).yes().ok()
+    issuing = _confirm(user_pc, bank_admin, user).yes().ok()
     issuing.expect_message()
     assert isinstance(issuing.issue(), InstallDialog)
 
 
 @pytest.mark.step("II-1.7")
-def test_II_1_7_install_yes(user_pc, contract, user):
+def test_II_1_7_install_yes(user_pc, bank_admin, user):
     """II-1.7 「はい」をクリックします。"""
-    done = _confirm(user_pc, contract, user).yes().ok().issue().yes()
+    done = _confirm(user_pc, bank_admin, user).yes().ok().issue().yes()
     assert isinstance(done, EnrollmentCompletePage)
 
 
 @pytest.mark.step("II-1.8")
-def test_II_1_8_certificate_obtained_and_imported(admin_pc, user_pc, contract, user):
+def test_II_1_8_certificate_obtained_and_imported(user_pc, bank_admin, user):
     """II-1.8 電子証明書の取得が完了しました。: imported into the user's PC only."""
-    done = _confirm(user_pc, contract, user).yes().ok().issue().yes()
+    done = _confirm(user_pc, bank_admin, user).yes().ok().issue().yes()
     done.expect_done()
     certificate = done.install()
     assert user_pc.certificates == [certificate]
-    assert certificate not in admin_pc.certificates
-    assert certificate.fingerprint != admin_pc.certificate.fingerprint
+    assert certificate not in bank_admin.pc.certificates
+    assert certificate.fingerprint != bank_admin.pc.certificate.fingerprint

@@ -10,8 +10,9 @@ from .flows import user_with_certificate
 
 
 @pytest.fixture
-def enrolled(admin_pc, user_pc, contract):
-    return user_with_certificate(admin_pc, user_pc, contract)
+def enrolled(bank_admin, user_pc):
+    """A fresh user of the worker's shared contract, with their certificate on `user_pc`."""
+    return user_with_certificate(bank_admin, user_pc)
 
 
 @pytest.mark.step("II-2.1")

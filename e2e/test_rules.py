@@ -12,7 +12,7 @@ from pages import (ActivationCompletePage, ActivationPinsPage, AdminLogonPage, C
                    NewUser, OneTimePasswordPage, UserStatusPage)
 from pages.walkthrough import SAMPLE, certificate_logon, enroll, logon_screen, open_service_top
 
-from .flows import activated_admin, admin_logged_on, admin_with_certificate, registered_user, user_with_certificate
+from .flows import activated_admin, admin_logged_on, admin_with_certificate, user_with_certificate
 
 pytestmark = pytest.mark.rules
 
@@ -260,8 +260,8 @@ def test_user_registration_rules(pc, contract):
 
 # -- ト 利用者暗証番号, チ 利用者確認暗証番号 (II-2.5) -------------------------------------------------------------------
 @pytest.mark.step("II-2.5")
-def test_user_pin_rules(admin_pc, user_pc, contract):
-    user, _certificate = user_with_certificate(admin_pc, user_pc, contract)
+def test_user_pin_rules(bank_admin, user_pc):
+    user, _certificate = user_with_certificate(bank_admin, user_pc)
     setup = certificate_logon(logon_screen(user_pc, "user"), user.temporary_logon_pin)
     cases = [
         ("Abc12", SAMPLE.user_confirmation_pin, "user_activation.logon_pin", None),
@@ -278,10 +278,10 @@ def test_user_pin_rules(admin_pc, user_pc, contract):
 
 
 @pytest.mark.step("II-1.3")
-def test_user_enrollment_with_unknown_user_id_is_refused(admin_pc, user_pc, contract):
-    user = registered_user(admin_pc, contract)
+def test_user_enrollment_with_unknown_user_id_is_refused(bank_admin, user_pc):
+    user = bank_admin.register_user()
     form = user_pc.open().open_corporate().user_logon().enrollment()
-    form = form.enter_rejected(contract.contract_number, user.temporary_logon_pin, user.temporary_confirmation_pin,
-                               user_id="nosuchuser")
+    form = form.enter_rejected(bank_admin.contract.contract_number, user.temporary_logon_pin,
+                               user.temporary_confirmation_pin, user_id="nosuchuser")
     form.expect_field_error("enrollment.user_id")
 

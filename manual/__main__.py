@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 from manual import build, document, drift
-from manual.render import STEPS_DIR
+from manual.render import STEPS_DIR, plan_pages
 
 EXIT_OK, EXIT_DRIFT, EXIT_FAILED = 0, 1, 3
 
@@ -27,6 +27,7 @@ baseline, and later checks compare with it."""
 def _options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-outline", dest="outline", action="store_false",
                         help="do not outline the element each step acts on (outlined in red by default)")
+    parser.add_argument("--wording", type=Path, help="TOML file overriding pages/wording.toml (env IBCERT_WORDING)")
     server = parser.add_argument_group(
         "server", "default: an embedded reference server with a frozen clock. A server given instead must run in "
                   "testing mode with a frozen clock (IBCERT_TESTING=1, IBCERT_FROZEN_NOW) for the shots to be "
@@ -71,7 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     departments = tuple(args.departments) if args.departments else None
     branding = document.Branding(bank_name=args.bank_name, departments=departments, phone=args.phone)
-    options = dict(outline=args.outline, branding=branding, server=_server(parser, args))
+    options = dict(outline=args.outline, branding=branding, server=_server(parser, args),
+                   wording_file=args.wording)
 
     if args.command == "build":
         report = build.build(args.out, **options)
@@ -96,7 +98,11 @@ def main(argv: list[str] | None = None) -> int:
             ids = getattr(report.drift, kind)
             if ids:
                 print(f"drift: {kind}: {' '.join(ids)}")
-        print(f"these manual pages need review: {args.against}/diff/, {args.against}/report.html")
+        page_of = {step.id: number for number, page in enumerate(plan_pages(document.load(branding)), start=1)
+                   for step in page.steps}
+        pages = sorted({page_of[i] for i in report.drift.changed + report.drift.added if i in page_of})
+        print(f"these manual pages need review: {', '.join(map(str, pages))} of manual.pdf; see {args.against}/diff/ "
+              f"and {args.against}/report.html")
         return EXIT_DRIFT
     print(f"no drift against {args.against}")
     return EXIT_OK

@@ -47,6 +47,40 @@ class RemoteServer:
     operator_token: str
     ca_cert: Path
 
+    def stop(self) -> None:
+        """A server the job did not start stays up."""
+
+    def close(self) -> None:
+        """Nothing to wait for."""
+
+
+class BackgroundServer:
+    """The embedded reference server, started and stopped on a thread of its own: gunicorn boots while the browser launches,
+    and shuts down (it lets idle connections run out first, a second or two) while the PDF prints. One thread, so
+    a stop always runs after the start."""
+
+    def __init__(self, env: dict[str, str]):
+        # imported here: with --base-url the job needs none of the server's code (Flask, its settings)
+        from refserver.embedded import EmbeddedServer
+
+        # one worker: the walk sends one request at a time, and a second worker only costs start-up time
+        self.server = EmbeddedServer(frozen_now=FROZEN_NOW, env=env, workers=1)  # its CA exists from here on
+        self._thread = ThreadPoolExecutor(1)
+        self._started = self._thread.submit(self.server.start)
+        self.ca_cert, self.operator_token = self.server.ca_cert, self.server.operator_token
+
+    @property
+    def base_url(self) -> str:
+        self._started.result()  # known once the server listens
+        return self.server.base_url
+
+    def stop(self) -> None:
+        self._thread.submit(self.server.stop)
+
+    def close(self) -> None:
+        self.stop()
+        self._thread.shutdown(wait=True)
+
 
 def demo_contract(server, manual: document.Manual):
     card = manual.doc["materials"]["card"]
@@ -104,25 +138,16 @@ class _Progress:
 def _start(stack: ExitStack, server: RemoteServer | None, manual: document.Manual, branding: document.Branding):
     """The server (the embedded one unless given) and a Chromium that trusts it; both closed with `stack`."""
     config = settings.load()
-    starting = None
     if server is None:
-        # imported here: with --base-url the job needs none of the server's code (Flask, its settings)
-        from refserver.embedded import EmbeddedServer
-
         env = dict(SERVER_ENV, **({"IBCERT_BANK_NAME": manual.bank_name} if branding.bank_name else {}))
-        # one worker: the walk sends one request at a time, and a second worker only costs start-up time
-        server = EmbeddedServer(frozen_now=FROZEN_NOW, env=env, workers=1)  # its CA exists from here on
-        stack.callback(server.stop)
-        # gunicorn boots while the browser launches: a second or so off every build
-        starting = stack.enter_context(ThreadPoolExecutor(1)).submit(server.start)
+        server = BackgroundServer(env)
+    stack.callback(server.close)
     home = settings.trust_home(server.ca_cert, stack.enter_context(tempfile.TemporaryDirectory()))
     stack.enter_context(_node_trusts(Path(server.ca_cert)))
     playwright = stack.enter_context(sync_playwright())
     options = settings.launch_args(config.find_chromium(playwright), home=home)
     browser = playwright.chromium.launch(**{**options, "args": [*options["args"], *DETERMINISTIC_ARGS]})
     stack.callback(browser.close)
-    if starting is not None:
-        starting.result()
     return server, browser
 
 
@@ -139,7 +164,7 @@ def _workstations(browser, base_url: str, wording: Wording) -> tuple[Workstation
 
 
 def build(out_dir: Path, *, outline: bool = True, branding: document.Branding = document.Branding(),
-          server: RemoteServer | None = None) -> Report:
+          server: RemoteServer | None = None, wording_file: Path | None = None) -> Report:
     """Walk the manual into out_dir/steps/<ID>.png, render out_dir/manual.{html,pdf}, write out_dir/report.*."""
     started = time.perf_counter()
     manual = document.load(branding)
@@ -148,7 +173,7 @@ def build(out_dir: Path, *, outline: bool = True, branding: document.Branding = 
     shutil.rmtree(steps_dir, ignore_errors=True)  # no shot of an earlier run may pass for this run's
     steps_dir.mkdir(parents=True)
     expect.set_options(timeout=settings.load().ACTION_TIMEOUT)
-    wording = Wording.load()
+    wording = Wording.load(wording_file)  # the vendor's override, else IBCERT_WORDING's, on top of pages/wording.toml
     if branding.bank_name:  # the bank's home page (I-1.1) is headed by its name
         wording = Wording(deep_merge(wording.data, {"bank_home": {"heading": manual.bank_name}}), wording.sources)
     camera = StepCamera(steps_dir, partial(catalog.resolve, wording=wording), outline=outline, wording=wording)
@@ -164,6 +189,9 @@ def build(out_dir: Path, *, outline: bool = True, branding: document.Branding = 
                 progress.finish()
             except Exception as error:  # noqa: BLE001 - a failure of the walk is a failed step of the report
                 progress.fail(error)
+            for pc in (admin_pc, user_pc):
+                pc.close()
+            server.stop()  # its part is over
             render_html(manual, out_dir / "manual.html")
             print_manual(browser, manual, progress.copies_made(), out_dir / "manual.pdf")
     except Exception as error:  # noqa: BLE001 - server, provisioning, browser or PDF: reported, not raised

@@ -1,5 +1,7 @@
 """Render the manual as HTML (a folder: manual.html beside steps/<ID>.png) and print it to PDF with Chromium.
 
+The PDF is printed from the same template, with JPEG print copies of the shots (see print_copy).
+
 The pages are planned here rather than left to the browser's flow, so the PDF's page count and what each page holds
 are known in advance: the tests hold the PDF to this plan, and a screen that grows enough to push a step onto an
 extra page shows up as a failed check instead of a silently reflowed manual.

@@ -225,6 +225,7 @@ def test_check_command_exit_status(fake_build, tmp_path, capsys):
     assert main(["check", "--against", str(against)]) == 1
     out = capsys.readouterr().out
     assert "drift: changed: I-3.5" in out and (against / "diff/I-3.5.png").exists()
+    assert "pages need review: 6 of manual.pdf" in out  # front, I.1, I.2 ×2, I.3 (I-3.1…3.4), I.3 (I-3.5…)
     assert json.loads((against / "report.json").read_text(encoding="utf-8"))["drift"]["changed"] == ["I-3.5"]
     assert main(["check", "--against", str(against)]) == 0  # the changed shot was taken over
 
