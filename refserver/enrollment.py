@@ -111,43 +111,45 @@ def _form_behind(principal: Principal) -> Form:
     return form
 
 
+def _prompt_step(kind: str, stage: str, next_stage: str, render, cancelled: str | None = None):
+    """A step that shows one prompt of the manual: GET shows it, POST (its はい / OK / 発行) moves the flow on to
+    *next_stage*, whose route has the same name. With *cancelled*, the prompt also offers いいえ, which ends the flow
+    with that message."""
+    principal = _principal(kind, stage)
+    if principal is None:
+        return out_of_order("enrollment.start", kind=kind)
+    if request.method == "GET":
+        return render(principal)
+    if cancelled and request.form.get("answer") != "yes":
+        return _cancel(kind, cancelled)
+    _advance(next_stage)
+    return redirect(url_for(f"enrollment.{next_stage}", kind=kind))
+
+
+def _over_form(kind: str, dialog: str):
+    """Render the first step's screen with *dialog* open over it."""
+    return lambda principal: screen("enrollment/start.html", w("enrollment.heading"), kind=kind,
+                                    form=_form_behind(principal), labels=_labels(kind), dialog=dialog)
+
+
 @bp.route("/confirm", methods=["GET", "POST"])
 def confirm(kind: str):
     """I-3.4 / II-1.4: 電子証明書の取得 — はい to go on."""
-    principal = _principal(kind, "confirm")
-    if principal is None:
-        return out_of_order("enrollment.start", kind=kind)
-    if request.method == "POST":
-        if request.form.get("answer") != "yes":
-            return _cancel(kind, "電子証明書の取得を中止しました。電子証明書は発行されていません。")
-        _advance("security")
-        return redirect(url_for("enrollment.security", kind=kind))
-    return screen("enrollment/start.html", w("enrollment.heading"), kind=kind, form=_form_behind(principal),
-                  labels=_labels(kind), dialog="confirm")
+    return _prompt_step(kind, "confirm", "security", _over_form(kind, "confirm"),
+                        cancelled="電子証明書の取得を中止しました。電子証明書は発行されていません。")
 
 
 @bp.route("/security", methods=["GET", "POST"])
 def security(kind: str):
     """I-3.5 / II-1.5: セキュリティレベルの確認 — the level is 中; OK to go on."""
-    principal = _principal(kind, "security")
-    if principal is None:
-        return out_of_order("enrollment.start", kind=kind)
-    if request.method == "POST":
-        _advance("issuing")
-        return redirect(url_for("enrollment.issuing", kind=kind))
-    return screen("enrollment/start.html", w("enrollment.heading"), kind=kind, form=_form_behind(principal),
-                  labels=_labels(kind), dialog="security")
+    return _prompt_step(kind, "security", "issuing", _over_form(kind, "security"))
 
 
 @bp.route("/issue", methods=["GET", "POST"])
 def issuing(kind: str):
     """I-3.6 / II-1.6: 電子証明書発行 — the issuing starts with 発行."""
-    if _principal(kind, "issuing") is None:
-        return out_of_order("enrollment.start", kind=kind)
-    if request.method == "POST":
-        _advance("install")
-        return redirect(url_for("enrollment.install", kind=kind))
-    return screen("enrollment/issuing.html", w("enrollment.issuing_heading"), kind=kind, dialog=None)
+    return _prompt_step(kind, "issuing", "install", lambda principal: screen(
+        "enrollment/issuing.html", w("enrollment.issuing_heading"), kind=kind, dialog=None))
 
 
 @bp.route("/install", methods=["GET", "POST"])
