@@ -197,13 +197,23 @@ class Walk:
         return self.enroll("admin", {"contract_number": contract.contract_number, "logon_pin": ADMIN_PIN,
                                      "confirmation_pin": ADMIN_CONFIRMATION_PIN})
 
-    def certificate_logon(self, kind: str, certificate_pem: str | None, pin: str):
-        """I-4.1 … I-4.4 / II-2.1 … II-2.4: returns the response to the PIN."""
+    def to_permission(self, kind: str, certificate_pem: str | bytes | None):
+        """I-4.1 … I-4.2 / II-2.1 … II-2.2: present the certificate, ログオン, OK in 証明書の選択; returns the response
+        that leads to アクセス許可の付与."""
         b = self.web
         b.present(certificate_pem)
         b.follow(b.submit(f"/ib/{kind}/logon"))
-        b.follow(b.post(f"/ib/{kind}/logon/certificate", {"action": "ok"}))
-        response = b.post(f"/ib/{kind}/logon/permission", {"access": "grant"})
+        return b.post(f"/ib/{kind}/logon/certificate", {"action": "ok"})
+
+    def permission(self, kind: str, certificate_pem: str | bytes | None, access: str = "grant"):
+        """… then I-4.3 / II-2.3: answer アクセス許可の付与 with *access*; returns the response to it."""
+        self.web.follow(self.to_permission(kind, certificate_pem))
+        return self.web.post(f"/ib/{kind}/logon/permission", {"access": access})
+
+    def certificate_logon(self, kind: str, certificate_pem: str | None, pin: str):
+        """I-4.1 … I-4.4 / II-2.1 … II-2.4: returns the response to the PIN."""
+        b = self.web
+        response = self.permission(kind, certificate_pem)
         assert response.headers["Location"].endswith(f"/ib/{kind}/logon/pin"), response.headers["Location"]
         b.follow(response)
         return b.post(f"/ib/{kind}/logon/pin", {"pin": pin})

@@ -13,12 +13,6 @@ def dialog_named(html, name):
     return re.search(rf'<dialog open class="dialog" aria-labelledby="(\w+)-title">\s*<h2 id="\1-title" class="dialog-title">{name}</h2>(.*?)</dialog>', html, re.S)
 
 
-def to_permission(web, kind, pem):
-    web.present(pem)
-    web.follow(web.submit(f"/ib/{kind}/logon"))
-    return web.post(f"/ib/{kind}/logon/certificate", {"action": "ok"})
-
-
 def test_I_4_1_certificate_method_region_with_logon_button(web):
     web.get("/ib/admin/logon")
     assert re.search(r'<section aria-labelledby="certificate-method" class="panel">\s*<h2 id="certificate-method">電子証明書方式</h2>', web.html)
@@ -59,7 +53,7 @@ def test_I_4_2_cancel_aborts(web, walk):
 
 def test_I_4_3_permission_dialog_with_grant_and_deny(web, walk):
     contract, pem = walk.admin_ready()
-    web.follow(to_permission(web, "admin", pem))
+    web.follow(walk.to_permission("admin", pem))
     body = dialog_named(web.html, "アクセス許可の付与").group(2)
     assert '<label for="access-grant">アクセス許可の付与</label>' in body
     assert '<label for="access-deny">アクセス許可の拒否</label>' in body
@@ -68,7 +62,7 @@ def test_I_4_3_permission_dialog_with_grant_and_deny(web, walk):
 
 def test_I_4_3_deny_aborts_the_logon(app, web, walk):
     contract, pem = walk.admin_ready()
-    web.follow(to_permission(web, "admin", pem))
+    web.follow(walk.to_permission("admin", pem))
     response = web.post("/ib/admin/logon/permission", {"access": "deny"})
     assert response.headers["Location"] == "/ib/admin/logon"
     web.follow(response)
@@ -78,7 +72,7 @@ def test_I_4_3_deny_aborts_the_logon(app, web, walk):
 
 def test_I_4_3_neither_grant_nor_deny(web, walk):
     contract, pem = walk.admin_ready()
-    web.follow(to_permission(web, "admin", pem))
+    web.follow(walk.to_permission("admin", pem))
     web.post("/ib/admin/logon/permission", {})
     assert "アクセス許可の付与または拒否を選択してください。" in web.html
 
@@ -86,8 +80,7 @@ def test_I_4_3_neither_grant_nor_deny(web, walk):
 @pytest.mark.parametrize("kind", ["valid", "expired", "not_yet_valid", "wrong_usage", "foreign"])
 def test_I_4_3_certificates_not_bound_or_not_valid_are_refused(web, walk, pki, kind):
     walk.admin_ready()
-    web.follow(to_permission(web, "admin", pki.mint_test_client(kind).cert_pem))
-    web.follow(web.post("/ib/admin/logon/permission", {"access": "grant"}))
+    web.follow(walk.permission("admin", pki.mint_test_client(kind).cert_pem))
     expected = {
         "valid": "この電子証明書（ibcert test client）はどの ID にも登録されていません。",
         "expired": "電子証明書の有効期限が切れています。電子証明書を取得し直してください。",
@@ -100,8 +93,7 @@ def test_I_4_3_certificates_not_bound_or_not_valid_are_refused(web, walk, pki, k
 
 def test_I_4_3_a_users_certificate_cannot_log_on_as_administrator(web, walk):
     contract, user_pem = walk.user_enrolled()
-    web.follow(to_permission(web, "admin", user_pem))
-    web.follow(web.post("/ib/admin/logon/permission", {"access": "grant"}))
+    web.follow(walk.permission("admin", user_pem))
     assert alert(web.html) == "この電子証明書はkeiri01の電子証明書です。管理者ログオンには使用できません。"
 
 
@@ -109,8 +101,7 @@ def test_I_4_3_an_expired_issued_certificate_is_refused_by_the_app_clock(app, we
     contract, pem = walk.admin_ready()
     with app.app_context():
         clock.advance(366)
-    web.follow(to_permission(web, "admin", pem))
-    web.follow(web.post("/ib/admin/logon/permission", {"access": "grant"}))
+    web.follow(walk.permission("admin", pem))
     assert alert(web.html) == "電子証明書の有効期限が切れています。電子証明書を取得し直してください。"
 
 
@@ -119,22 +110,20 @@ def test_I_4_3_a_revoked_certificate_is_refused(app, web, walk):
     with app.app_context():
         db.session.scalar(db.select(Certificate)).revoked_at = clock.now()
         db.session.commit()
-    web.follow(to_permission(web, "admin", pem))
-    web.follow(web.post("/ib/admin/logon/permission", {"access": "grant"}))
+    web.follow(walk.permission("admin", pem))
     assert alert(web.html) == "この電子証明書は失効しています。"
 
 
 def test_I_4_3_changing_certificate_midway_restarts(web, walk, pki):
     contract, pem = walk.admin_ready()
-    web.follow(to_permission(web, "admin", pem))
+    web.follow(walk.to_permission("admin", pem))
     web.present(pki.mint_test_client("valid").cert_pem)
     assert web.post("/ib/admin/logon/permission", {"access": "grant"}).headers["Location"] == "/ib/admin/logon"
 
 
 def test_I_4_4_pin_screen(web, walk):
     contract, pem = walk.admin_ready()
-    web.follow(to_permission(web, "admin", pem))
-    web.follow(web.post("/ib/admin/logon/permission", {"access": "grant"}))
+    web.follow(walk.permission("admin", pem))
     assert h1(web.html) == "暗証番号入力"
     assert '<label for="pin">ご契約先暗証番号</label>' in web.html
     assert '<button type="submit">ログオン</button>' in web.html
@@ -149,8 +138,7 @@ def test_I_4_4_wrong_pin_counts_and_locks(app, web, walk):
     assert response.headers["Location"] == "/ib/admin/logon"
     web.follow(response)
     assert alert(web.html) == "暗証番号の誤りが規定回数（2回）に達したため、ご利用を停止しました。当金庫までご連絡ください。"
-    web.follow(to_permission(web, "admin", pem))
-    web.follow(web.post("/ib/admin/logon/permission", {"access": "grant"}))
+    web.follow(walk.permission("admin", pem))
     assert "ご利用を停止しています" in alert(web.html)
 
 

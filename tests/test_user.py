@@ -36,28 +36,19 @@ def test_II_2_2_and_II_2_3_dialogs_on_the_user_logon_screen(web, walk):
 
 def test_II_2_3_deny_aborts(web, walk):
     contract, pem = walk.user_enrolled()
-    web.present(pem)
-    web.follow(web.submit("/ib/user/logon"))
-    web.follow(web.post("/ib/user/logon/certificate", {"action": "ok"}))
-    web.follow(web.post("/ib/user/logon/permission", {"access": "deny"}))
+    web.follow(walk.permission("user", pem, "deny"))
     assert alert(web.html) == "アクセス許可が拒否されたため、ログオンを中止しました。"
 
 
 def test_II_2_3_the_administrators_certificate_cannot_log_on_as_user(web, walk):
     contract, admin_pem = walk.admin_ready()
-    web.present(admin_pem)
-    web.follow(web.submit("/ib/user/logon"))
-    web.follow(web.post("/ib/user/logon/certificate", {"action": "ok"}))
-    web.follow(web.post("/ib/user/logon/permission", {"access": "grant"}))
+    web.follow(walk.permission("user", admin_pem, "grant"))
     assert alert(web.html) == "この電子証明書は管理者の電子証明書です。利用者ログオンには使用できません。"
 
 
 def test_II_2_4_pin_screen_asks_the_user_pin(web, walk):
     contract, pem = walk.user_enrolled()
-    web.present(pem)
-    web.follow(web.submit("/ib/user/logon"))
-    web.follow(web.post("/ib/user/logon/certificate", {"action": "ok"}))
-    web.follow(web.post("/ib/user/logon/permission", {"access": "grant"}))
+    web.follow(walk.permission("user", pem, "grant"))
     assert h1(web.html) == "暗証番号入力"
     assert '<label for="pin">利用者暗証番号</label>' in web.html
 
