@@ -52,7 +52,7 @@ CLEAN_UP = f"() => document.querySelectorAll('[{MARK}]').forEach(e => e.remove()
 # Values made up anew on every run. The certificate's one-time import password (I-3.8, II-1.8) is an <output> named
 # by wording; its serial number is the definition (<dd>) of the term シリアル番号 in the same screen's facts list.
 IMPORT_PASSWORD = ("status", "enrollment.import_password")
-SERIAL_TERM = ("enrollment.serial_number", "シリアル番号")  # wording key, and the screen's text while it has none
+SERIAL_TERM = "enrollment.serial_number"
 
 
 def _any_of(locators: list):
@@ -79,7 +79,7 @@ class StepCamera:
 
     def masks(self, page):
         role, key = IMPORT_PASSWORD
-        serial_term = page.get_by_role("term").filter(has_text=self.wording.get(*SERIAL_TERM))
+        serial_term = page.get_by_role("term").filter(has_text=self.wording[SERIAL_TERM])
         return _any_of([page.get_by_role(role, name=self.wording[key], exact=True),
                         serial_term.locator("xpath=following-sibling::dd[1]")])
 
