@@ -15,6 +15,7 @@ Trust, without ignoring certificate errors anywhere:
 from __future__ import annotations
 
 import os
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
@@ -89,9 +90,8 @@ def ibcert_target(pytestconfig: pytest.Config) -> Iterator[Target]:
 @pytest.fixture(scope="session")
 def playwright(ibcert_target: Target, _pw_api_request_contexts) -> Iterator[Playwright]:
     """pytest-playwright's fixture, with the driver trusting the target's CA (NODE_EXTRA_CA_CERTS)."""
-    if ibcert_target.ca_cert:
-        os.environ["NODE_EXTRA_CA_CERTS"] = str(Path(ibcert_target.ca_cert).resolve())
-    pw = sync_playwright().start()
+    with settings.node_trusts(ibcert_target.ca_cert) if ibcert_target.ca_cert else nullcontext():
+        pw = sync_playwright().start()
     if _pw_api_request_contexts:
         _pw_api_request_contexts.instrument(pw)
     yield pw
@@ -113,16 +113,13 @@ def chromium_trust_home(ibcert_target: Target, tmp_path_factory: pytest.TempPath
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict, playwright: Playwright, pytestconfig: pytest.Config,
                              chromium_trust_home: Path | None) -> dict:
-    options = dict(browser_type_launch_args)
-    if not options.get("channel"):
+    executable = None
+    if not browser_type_launch_args.get("channel"):
         try:
-            options["executable_path"] = CONFIG.find_chromium(playwright)
+            executable = CONFIG.find_chromium(playwright)
         except CONFIG.BrowserNotFound as error:
             raise pytest.UsageError(str(error)) from None
-    options["args"] = [*CONFIG.LAUNCH_ARGS, *options.get("args", [])]
-    if chromium_trust_home is not None:
-        options["env"] = {**os.environ, "HOME": str(chromium_trust_home)}
-    return options
+    return settings.launch_args(executable, home=chromium_trust_home, **browser_type_launch_args)
 
 
 @pytest.fixture(scope="session")

@@ -6,12 +6,11 @@ manual/document.toml), on a server whose clock stands still, so every run sees t
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 import time
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -89,20 +88,6 @@ def demo_contract(server, manual: document.Manual):
         card=dict(zip(card["grid_cells"], card["grid_values"])), challenge_cells=CHALLENGE_CELLS)
 
 
-@contextmanager
-def _node_trusts(ca_cert: Path):
-    """Playwright's client-certificate proxy runs in its Node driver, which reads NODE_EXTRA_CA_CERTS at start."""
-    saved = os.environ.get("NODE_EXTRA_CA_CERTS")
-    os.environ["NODE_EXTRA_CA_CERTS"] = str(ca_cert)
-    try:
-        yield
-    finally:
-        if saved is None:
-            os.environ.pop("NODE_EXTRA_CA_CERTS", None)
-        else:
-            os.environ["NODE_EXTRA_CA_CERTS"] = saved
-
-
 class _Progress:
     """on_step bookkeeping: a step has passed once the walkthrough shows the next step's screen (or ends), so an
     error in between is the failure of the step whose screen was shown last. Each shot gets its print copy made
@@ -143,10 +128,10 @@ def _start(stack: ExitStack, server: RemoteServer | None, manual: document.Manua
         server = BackgroundServer(env)
     stack.callback(server.close)
     home = settings.trust_home(server.ca_cert, stack.enter_context(tempfile.TemporaryDirectory()))
-    stack.enter_context(_node_trusts(Path(server.ca_cert)))
+    stack.enter_context(settings.node_trusts(server.ca_cert))
     playwright = stack.enter_context(sync_playwright())
-    options = settings.launch_args(config.find_chromium(playwright), home=home)
-    browser = playwright.chromium.launch(**{**options, "args": [*options["args"], *DETERMINISTIC_ARGS]})
+    browser = playwright.chromium.launch(**settings.launch_args(config.find_chromium(playwright), home=home,
+                                                                args=DETERMINISTIC_ARGS))
     stack.callback(browser.close)
     return server, browser
 

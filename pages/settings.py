@@ -5,9 +5,11 @@ from __future__ import annotations
 import importlib.util
 import os
 import subprocess
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
+from typing import Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG_PATH = ROOT / "playwright.config.py"
@@ -55,10 +57,28 @@ def trust_home(ca_pem: str | os.PathLike, folder: str | os.PathLike) -> Path:
     return home
 
 
-def launch_args(executable: str, *, headless: bool = True, home: str | os.PathLike | None = None) -> dict:
-    """Arguments of browser_type.launch() for `executable`, trusting the CA installed in `home` (see trust_home)."""
+def launch_args(executable: str | None, *, home: str | os.PathLike | None = None, **base) -> dict:
+    """Arguments of browser_type.launch(): `base` (e.g. pytest-playwright's own, or extra `args`) plus `executable`,
+    our launch args and, with `home` (see trust_home), a Chromium that trusts the CA installed there."""
     config = load()
-    options: dict = {"executable_path": executable, "args": list(config.LAUNCH_ARGS), "headless": headless}
+    options: dict = {"headless": True, **base, "args": [*config.LAUNCH_ARGS, *base.get("args", [])]}
+    if executable:
+        options["executable_path"] = executable
     if home is not None:
         options["env"] = {**os.environ, "HOME": str(home)}
     return options
+
+
+@contextmanager
+def node_trusts(ca_pem: str | os.PathLike) -> Iterator[None]:
+    """While open, a Playwright driver started then trusts `ca_pem`: its client-certificate proxy runs in Node, which
+    reads NODE_EXTRA_CA_CERTS once, at start."""
+    saved = os.environ.get("NODE_EXTRA_CA_CERTS")
+    os.environ["NODE_EXTRA_CA_CERTS"] = str(Path(ca_pem).resolve())
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("NODE_EXTRA_CA_CERTS", None)
+        else:
+            os.environ["NODE_EXTRA_CA_CERTS"] = saved

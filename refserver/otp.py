@@ -63,13 +63,18 @@ def open_challenge(contract: Contract, challenge_id: int | None) -> OtpChallenge
     return challenge
 
 
-def card_answer_problem(raw: str, label: str) -> tuple[str, str | None]:
+def _digits_problem(raw: str, label: str, digits: int, source: str) -> tuple[str, str | None]:
+    """An answer is the *digits*-digit number *source* shows; full-width digits are taken as typed by mistake."""
     value = half_width_digits(raw)
     if not value:
         return value, f"{label}を入力してください。"
-    if not re.fullmatch(r"[0-9]{2}", value):
-        return value, f"{label}はお客様カードに記載の2桁の数字で入力してください。"
+    if not re.fullmatch(rf"[0-9]{{{digits}}}", value):
+        return value, f"{label}は{source}の{digits}桁の数字で入力してください。"
     return value, None
+
+
+def card_answer_problem(raw: str, label: str) -> tuple[str, str | None]:
+    return _digits_problem(raw, label, 2, "お客様カードに記載")
 
 
 def answer_card(contract: Contract, challenge: OtpChallenge, answers: list[str]) -> bool:
@@ -81,12 +86,7 @@ def answer_card(contract: Contract, challenge: OtpChallenge, answers: list[str])
 
 
 def token_answer_problem(raw: str, label: str) -> tuple[str, str | None]:
-    value = half_width_digits(raw)
-    if not value:
-        return value, f"{label}を入力してください。"
-    if not re.fullmatch(r"[0-9]{6}", value):
-        return value, f"{label}はトークンに表示された6桁の数字で入力してください。"
-    return value, None
+    return _digits_problem(raw, label, 6, "トークンに表示された")
 
 
 def answer_token(contract: Contract, code: str) -> bool:
