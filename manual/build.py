@@ -17,6 +17,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect, sync_playwright
 
+from certs.pki import DevPKI
 from manual import document
 from manual.render import STEPS_DIR, print_copy, print_manual, render_html
 from manual.report import FAILED, PASSED, Report
@@ -54,27 +55,34 @@ class RemoteServer:
 
 
 class BackgroundServer:
-    """The embedded reference server, started and stopped on a thread of its own: gunicorn boots while the browser launches,
-    and shuts down (it lets idle connections run out first, a second or two) while the PDF prints. One thread, so
-    a stop always runs after the start."""
+    """The embedded reference server, started and stopped on a thread of its own: the server's code is imported and
+    gunicorn boots while the browser launches, and it shuts down (it lets idle connections run out first, a second or
+    two) while the PDF prints. One thread, so a stop always runs after the start."""
 
     def __init__(self, env: dict[str, str]):
-        # imported here: with --base-url the job needs none of the server's code (Flask, its settings)
+        self.ca_cert = DevPKI.default().ensure().root_ca_pem  # the browser is told to trust it before the server is up
+        self._thread = ThreadPoolExecutor(1)
+        self._server = self._thread.submit(self._start, env)
+
+    @staticmethod
+    def _start(env: dict[str, str]):
+        # imported here, off the main thread: Flask and the server's models take a third of a second to import,
+        # and with --base-url the job needs none of it
         from refserver.embedded import EmbeddedServer
 
         # one worker: the walk sends one request at a time, and a second worker only costs start-up time
-        self.server = EmbeddedServer(frozen_now=FROZEN_NOW, env=env, workers=1)  # its CA exists from here on
-        self._thread = ThreadPoolExecutor(1)
-        self._started = self._thread.submit(self.server.start)
-        self.ca_cert, self.operator_token = self.server.ca_cert, self.server.operator_token
+        return EmbeddedServer(frozen_now=FROZEN_NOW, env=env, workers=1).start()
 
     @property
     def base_url(self) -> str:
-        self._started.result()  # known once the server listens
-        return self.server.base_url
+        return self._server.result().base_url  # known once the server listens
+
+    @property
+    def operator_token(self) -> str:
+        return self._server.result().operator_token
 
     def stop(self) -> None:
-        self._thread.submit(self.server.stop)
+        self._thread.submit(lambda: self._server.result().stop())
 
     def close(self) -> None:
         self.stop()

@@ -11,6 +11,7 @@ right after, in one round trip each: the shots are a fifth of the job's time.
 from __future__ import annotations
 
 import base64
+import re
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -24,21 +25,19 @@ OUTLINE = {"border": "3px solid #e60012", "pad": 6, "fill": "transparent"}  # pa
 MASK = {"border": "none", "pad": 0, "fill": "#9e9e9e"}
 STILL_CSS = ("*, *::before, *::after { caret-color: transparent !important; animation: none !important;"
              " transition: none !important; }")
-DRAW = """(elements, o) => { elements.forEach(e => {
-  const r = e.getBoundingClientRect();
-  let fixed = false;
-  for (let a = e; a && !fixed; a = a.parentElement) fixed = getComputedStyle(a).position === "fixed";
-  const dx = fixed ? 0 : scrollX, dy = fixed ? 0 : scrollY;
-  const left = Math.round(r.left + dx) - o.pad, top = Math.round(r.top + dy) - o.pad;
+# The boxes come measured (see _boxes), so drawing needs no lookup in the page's own JavaScript world. Fixed to the
+# viewport, which is what the shot shows: the page cannot scroll then, as it is never taller.
+DRAW = """(shapes) => { for (const [b, o] of shapes) {
+  const left = Math.round(b.x) - o.pad, top = Math.round(b.y) - o.pad;
   const box = document.createElement("div");
   box.setAttribute(o.mark, "");
   Object.assign(box.style, {
-    position: fixed ? "fixed" : "absolute", left: left + "px", top: top + "px", boxSizing: "border-box", margin: "0",
-    width: Math.round(r.right + dx) + o.pad - left + "px", height: Math.round(r.bottom + dy) + o.pad - top + "px",
+    position: "fixed", left: left + "px", top: top + "px", boxSizing: "border-box", margin: "0",
+    width: Math.round(b.x + b.width) + o.pad - left + "px", height: Math.round(b.y + b.height) + o.pad - top + "px",
     border: o.border, background: o.fill, pointerEvents: "none", zIndex: "2147483647",
   });
   document.body.appendChild(box);
-}); return elements.length; }"""
+} }"""
 # Stops the page (style), returns its height once fonts are in (reading it forces layout: the height the shot has).
 STILL = f"""css => {{
   const style = document.createElement("style");
@@ -53,6 +52,25 @@ CLEAN_UP = f"() => document.querySelectorAll('[{MARK}]').forEach(e => e.remove()
 # by wording; its serial number is the definition (<dd>) of the term シリアル番号 in the same screen's facts list.
 IMPORT_PASSWORD = ("status", "enrollment.import_password")
 SERIAL_TERM = "enrollment.serial_number"
+
+
+# Locator.aria_snapshot(boxes=True) writes each node's box as "[box=x,y,width,height]": viewport CSS pixels, rounded
+# (getBoundingClientRect). It runs in Playwright's utility world, which every screen has loaded already for the
+# walk's own lookups; Locator.bounding_box() would load Playwright's selector engine into the page's main world too,
+# a third of a screen's cost in CPU.
+_BOX = re.compile(r"\[box=(-?\d+),(-?\d+),(\d+),(\d+)\]")
+
+
+def _boxes(locator) -> list[dict]:
+    """Where the shown elements of `locator` are, in viewport pixels (elements outside the accessibility tree, e.g.
+    hidden ones, have none)."""
+    boxes = []
+    for element in locator.all():
+        first_line = element.aria_snapshot(boxes=True, depth=0).partition("\n")[0]
+        if found := _BOX.search(first_line):
+            x, y, width, height = map(int, found.groups())
+            boxes.append({"x": x, "y": y, "width": width, "height": height})
+    return boxes
 
 
 def _any_of(locators: list):
@@ -83,13 +101,17 @@ class StepCamera:
         return _any_of([page.get_by_role(role, name=self.wording[key], exact=True),
                         serial_term.locator("xpath=following-sibling::dd[1]")])
 
-    def draw_outlines(self, locators: list, step) -> None:
-        """Outline every element of `locators` in one round trip; each must be on the screen, as the catalog says."""
-        if not locators:
-            return
-        if _any_of(locators).evaluate_all(DRAW, {**OUTLINE, "mark": MARK}) < len(locators):
-            missing = [str(locator) for locator in locators if not locator.count()]
+    def outlines(self, step, page) -> list[dict]:
+        """The boxes of what the step acts on; each must be on the screen, as the catalog says."""
+        boxes, missing = [], []
+        for locator in self.resolve(step, page):
+            found = _boxes(locator)
+            boxes += found
+            if not found:
+                missing.append(str(locator))
+        if missing:
             raise AssertionError(f"step {step.id}: the screen lacks what the step acts on: {', '.join(missing)}")
+        return boxes
 
     def capture(self, page) -> bytes:
         """A PNG of the viewport straight from Chromium (Chromium only, as the suite is): a third faster than
@@ -112,9 +134,10 @@ class StepCamera:
             if grown:
                 page.set_viewport_size({"width": viewport["width"], "height": height})
             # after growing: a dialog's place depends on the viewport's height
-            self.masks(page).evaluate_all(DRAW, {**MASK, "mark": MARK})
+            shapes = [[box, {**MASK, "mark": MARK}] for box in _boxes(self.masks(page))]
             if self.outline:
-                self.draw_outlines(list(self.resolve(step, page)), step)
+                shapes += [[box, {**OUTLINE, "mark": MARK}] for box in self.outlines(step, page)]
+            page.evaluate(DRAW, shapes)
             self.path(step.id).write_bytes(self.capture(page))
         finally:
             page.evaluate(CLEAN_UP)
