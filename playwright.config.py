@@ -19,6 +19,9 @@ BROWSER = "chromium"
 
 # Variables that may name the Chromium executable, first wins.
 EXECUTABLE_ENV = ("IBCERT_CHROMIUM", "PLAYWRIGHT_CHROMIUM_EXECUTABLE_PATH")
+# Headless runs take Chromium's headless shell where there is one, as Playwright itself does: the same engine
+# (same pixels, same TLS) without the browser's own windows and UI, at half the CPU per screen.
+SYSTEM_HEADLESS_SHELLS = ("/usr/lib/chromium/chromium-headless-shell", "chromium-headless-shell", "chrome-headless-shell")
 # System Chromium builds tried after Playwright's own download.
 SYSTEM_CHROMIUMS = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome-stable", "google-chrome")
 
@@ -55,18 +58,22 @@ class BrowserNotFound(RuntimeError):
     pass
 
 
-def _playwright_bundled_chromium(playwright=None) -> str | None:
-    """Playwright's own Chromium, if `playwright install chromium` has put it in place.
+# Where `playwright install` puts each browser, under its folder <name with _>-<revision>.
+_BUNDLED = {
+    "chromium": ("chrome-linux64/chrome", "chrome-linux/chrome", "chrome-mac/Chromium.app/Contents/MacOS/Chromium",
+                 "chrome-win64/chrome.exe", "chrome-win/chrome.exe"),
+    "chromium-headless-shell": ("chrome-headless-shell-linux64/chrome-headless-shell", "chrome-linux/headless_shell",
+                                "chrome-headless-shell-mac-x64/chrome-headless-shell",
+                                "chrome-headless-shell-mac-arm64/chrome-headless-shell",
+                                "chrome-headless-shell-win64/chrome-headless-shell.exe"),
+}
 
-    With a running Playwright at hand, ask it; otherwise work the path out from the driver's browsers.json and
-    PLAYWRIGHT_BROWSERS_PATH (starting a second driver from inside a running one is not allowed).
-    """
-    if playwright is not None:
-        try:
-            path = playwright.chromium.executable_path
-        except Exception:
-            path = None
-        return path if path and Path(path).is_file() else None
+
+def _playwright_bundled(name: str) -> str | None:
+    """Playwright's own download of browser `name` (see _BUNDLED), if `playwright install` has put it in place.
+
+    Worked out from the driver's browsers.json and PLAYWRIGHT_BROWSERS_PATH, without starting a driver (starting a
+    second one from inside a running one is not allowed)."""
     try:
         import json
 
@@ -76,22 +83,28 @@ def _playwright_bundled_chromium(playwright=None) -> str | None:
     manifest = Path(pw_package.__file__).parent / "driver" / "package" / "browsers.json"
     try:
         browsers = json.loads(manifest.read_text())["browsers"]
-        revision = next(b["revision"] for b in browsers if b["name"] == "chromium")
+        revision = next(b["revision"] for b in browsers if b["name"] == name)
     except (OSError, ValueError, KeyError, StopIteration):
         return None
     root = os.environ.get("PLAYWRIGHT_BROWSERS_PATH") or "~/.cache/ms-playwright"
     if root == "0":
         root = str(Path(pw_package.__file__).parent / "driver" / "package" / ".local-browsers")
-    folder = Path(root).expanduser() / f"chromium-{revision}"
-    for relative in ("chrome-linux64/chrome", "chrome-linux/chrome", "chrome-mac/Chromium.app/Contents/MacOS/Chromium",
-                     "chrome-win64/chrome.exe", "chrome-win/chrome.exe"):
-        if (folder / relative).is_file():
-            return str(folder / relative)
-    return None
+    folder = Path(root).expanduser() / f"{name.replace('-', '_')}-{revision}"
+    return next((str(folder / relative) for relative in _BUNDLED[name] if (folder / relative).is_file()), None)
 
 
-def find_chromium(playwright=None) -> str:
-    """The Chromium executable to drive: named by env, else Playwright's bundled one, else a system Chromium."""
+def _on_path(candidates) -> str | None:
+    return next((path for path in map(shutil.which, candidates) if path), None)
+
+
+def find_headless_shell() -> str | None:
+    """Chromium's headless shell: Playwright's download, else a system one."""
+    return _playwright_bundled("chromium-headless-shell") or _on_path(SYSTEM_HEADLESS_SHELLS)
+
+
+def find_chromium(*, headless: bool = True) -> str:
+    """The Chromium executable to drive: named by env; else, for a headless run, a headless shell; else Playwright's
+    bundled Chromium, else a system Chromium."""
     for variable in EXECUTABLE_ENV:
         value = os.environ.get(variable)
         if value:
@@ -99,17 +112,13 @@ def find_chromium(playwright=None) -> str:
             if not Path(path).is_file():
                 raise BrowserNotFound(f"{variable}={value!r} does not name an existing executable.")
             return path
-    bundled = _playwright_bundled_chromium(playwright)
-    if bundled:
-        return bundled
-    for candidate in SYSTEM_CHROMIUMS:
-        path = shutil.which(candidate)
-        if path:
-            return path
+    found = (headless and find_headless_shell()) or _playwright_bundled("chromium") or _on_path(SYSTEM_CHROMIUMS)
+    if found:
+        return found
     raise BrowserNotFound(
-        "No Chromium found. Either run `.venv/bin/python -m playwright install chromium` (needs network access), "
-        "install a system Chromium (Debian/Ubuntu: `apt-get install chromium`), or point IBCERT_CHROMIUM at a "
-        "Chromium/Chrome executable."
+        "No Chromium found. Either run `.venv/bin/python -m playwright install chromium chromium-headless-shell` "
+        "(needs network access), install a system Chromium (Debian/Ubuntu: `apt-get install chromium "
+        "chromium-headless-shell`), or point IBCERT_CHROMIUM at a Chromium/Chrome executable."
     )
 
 

@@ -111,12 +111,11 @@ def chromium_trust_home(ibcert_target: Target, tmp_path_factory: pytest.TempPath
 
 
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict, playwright: Playwright, pytestconfig: pytest.Config,
-                             chromium_trust_home: Path | None) -> dict:
+def browser_type_launch_args(browser_type_launch_args: dict, chromium_trust_home: Path | None) -> dict:
     executable = None
     if not browser_type_launch_args.get("channel"):
         try:
-            executable = CONFIG.find_chromium(playwright)
+            executable = CONFIG.find_chromium(headless=browser_type_launch_args.get("headless", True))
         except CONFIG.BrowserNotFound as error:
             raise pytest.UsageError(str(error)) from None
     return settings.launch_args(executable, home=chromium_trust_home, **browser_type_launch_args)

@@ -138,7 +138,7 @@ def _start(stack: ExitStack, server: RemoteServer | None, manual: document.Manua
     home = settings.trust_home(server.ca_cert, stack.enter_context(tempfile.TemporaryDirectory()))
     stack.enter_context(settings.node_trusts(server.ca_cert))
     playwright = stack.enter_context(sync_playwright())
-    browser = playwright.chromium.launch(**settings.launch_args(config.find_chromium(playwright), home=home,
+    browser = playwright.chromium.launch(**settings.launch_args(config.find_chromium(), home=home,
                                                                 args=DETERMINISTIC_ARGS))
     stack.callback(browser.close)
     return server, browser

@@ -25,6 +25,9 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 # Threads, not sync workers: browsers open spare connections they may never use, and each would hold a sync worker.
 worker_class = "gthread"
 threads = 4
+# Keep idle connections open as long as browsers and proxies expect (nginx's default): with gunicorn's 2 s, a request
+# sent on a connection just as the server closes it is lost ("ECONNRESET"), and a POST is not sent again.
+keepalive = 75
 certfile = os.environ.get("IBCERT_TLS_CERTFILE") or str(_pki.server_cert_pem)
 keyfile = os.environ.get("IBCERT_TLS_KEYFILE") or str(_pki.server_key_pem)
 ca_certs = os.environ.get("IBCERT_TLS_CLIENT_CA") or str(_pki.client_ca_pem)

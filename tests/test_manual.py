@@ -100,7 +100,7 @@ def test_pdf_has_the_planned_pages(manual, tmp_path):
     for png in (fake_set(tmp_path) / "steps").glob("*.png"):
         render.print_copy(png, copies / f"{png.stem}.jpg")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(**settings.launch_args(settings.load().find_chromium(playwright)))
+        browser = playwright.chromium.launch(**settings.launch_args(settings.load().find_chromium()))
         pdf = render.print_manual(browser, manual, copies, tmp_path / "manual.pdf")
         browser.close()
     plan = render.plan_pages(manual)

@@ -77,3 +77,13 @@ def test_odd_input_never_breaks_a_logged_on_screen(web, walk, value):
     response = web.post("/ib/admin/users/new", {**data, "permissions": [value]})
     assert response.status_code == 200
     assert "<script>" not in web.html
+
+
+def test_the_stylesheet_is_linked_by_its_digest_and_kept_by_caches(web):
+    web.get("/")
+    link = re.search(r'<link rel="stylesheet" href="([^"]+)">', web.html).group(1)
+    assert re.fullmatch(r"/static/style\.css\?v=[0-9a-f]{12}", link), link
+    response = web.client.get(link, base_url="https://localhost")
+    assert response.status_code == 200
+    assert "max-age=31536000" in response.headers["Cache-Control"]
+    assert "no-store" not in response.headers["Cache-Control"]
