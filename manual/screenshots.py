@@ -5,7 +5,7 @@ clock is frozen, every shot shows the whole page once its stylesheet and fonts a
 the caret hidden, and the values the server makes up anew each run are painted over in one colour.
 
 What the shot adds to the page (frames, masks, the stopping style) is put in just before the capture and taken out
-right after, in one round trip each: the shots are a fifth of the job's time.
+right after, in one round trip each: the shots are a quarter of the job's time.
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from pages.wording import Wording
 
 MARK = "data-manual-shot"  # on everything the shot adds, to take it out again
 # The printed manual's red frame around what to click or fill in, and the grey over generated values. Drawn as boxes
-# of their own on whole pixels, not as CSS outlines: an outline follows the element's rounded corners, and Chromium
-# anti-aliases a rounded corner differently the first time it paints it, which made shots differ between runs.
+# of their own on whole pixels (the measured boxes come rounded), not as CSS outlines: an outline follows the
+# element's rounded corners, and Chromium anti-aliases a rounded corner differently the first time it paints it,
+# which made shots differ between runs.
 OUTLINE = {"border": "3px solid #e60012", "pad": 6, "fill": "transparent"}  # pad = outline-offset + width, px
 MASK = {"border": "none", "pad": 0, "fill": "#9e9e9e"}
 STILL_CSS = ("*, *::before, *::after { caret-color: transparent !important; animation: none !important;"
@@ -28,12 +29,11 @@ STILL_CSS = ("*, *::before, *::after { caret-color: transparent !important; anim
 # The boxes come measured (see _boxes), so drawing needs no lookup in the page's own JavaScript world. Fixed to the
 # viewport, which is what the shot shows: the page cannot scroll then, as it is never taller.
 DRAW = """(shapes) => { for (const [b, o] of shapes) {
-  const left = Math.round(b.x) - o.pad, top = Math.round(b.y) - o.pad;
   const box = document.createElement("div");
   box.setAttribute(o.mark, "");
   Object.assign(box.style, {
-    position: "fixed", left: left + "px", top: top + "px", boxSizing: "border-box", margin: "0",
-    width: Math.round(b.x + b.width) + o.pad - left + "px", height: Math.round(b.y + b.height) + o.pad - top + "px",
+    position: "fixed", left: b.x - o.pad + "px", top: b.y - o.pad + "px", boxSizing: "border-box", margin: "0",
+    width: b.width + 2 * o.pad + "px", height: b.height + 2 * o.pad + "px",
     border: o.border, background: o.fill, pointerEvents: "none", zIndex: "2147483647",
   });
   document.body.appendChild(box);
@@ -57,7 +57,7 @@ SERIAL_TERM = "enrollment.serial_number"
 # Locator.aria_snapshot(boxes=True) writes each node's box as "[box=x,y,width,height]": viewport CSS pixels, rounded
 # (getBoundingClientRect). It runs in Playwright's utility world, which every screen has loaded already for the
 # walk's own lookups; Locator.bounding_box() would load Playwright's selector engine into the page's main world too,
-# a third of a screen's cost in CPU.
+# some 20 ms more per screen.
 _BOX = re.compile(r"\[box=(-?\d+),(-?\d+),(\d+),(\d+)\]")
 
 
