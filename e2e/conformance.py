@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from pages import catalog
+import spec
 from pages.walkthrough import StepRecorder
 
 PROPERTY = "ibcert_steps"
@@ -34,7 +34,7 @@ class ConformancePlugin:
     def __init__(self, config: pytest.Config):
         self.config = config
         self.out_dir = Path(config.getoption("--conformance-dir"))
-        self.tests: dict[str, list[dict]] = {s.id: [] for s in catalog.load_steps()}
+        self.tests: dict[str, list[dict]] = {s.id: [] for s in spec.load_steps()}
 
     # worker side (or single process): what the test's outcome says about its steps
     @pytest.hookimpl(hookwrapper=True)
@@ -78,13 +78,13 @@ class ConformancePlugin:
 
     def write(self) -> None:
         steps = []
-        for step in catalog.load_steps():
+        for step in spec.load_steps():
             steps.append({"id": step.id, "instruction": step.instruction, "status": self.status(step.id),
                           "tests": sorted(self.tests.get(step.id, []), key=lambda t: t["test"])})
         summary = {s: sum(1 for x in steps if x["status"] == s) for s in (PASSED, FAILED, NOT_RUN)}
         data = {
             "target": self.config.getoption("--base-url") or "embedded reference server",
-            "wording": self.config.getoption("--wording") or "pages/wording.toml",
+            "wording": self.config.getoption("--wording") or "spec/wording.toml",
             "generated": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
             "summary": summary,
             "steps": steps,

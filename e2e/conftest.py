@@ -26,8 +26,8 @@ from playwright.sync_api import Browser, BrowserContext, Playwright, expect, syn
 from pages import settings
 from pages.a11y import AxeChecker
 from pages.provisioning import BankOperator, Contract
-from pages.wording import ENV_VARIABLE as WORDING_ENV
-from pages.wording import Wording
+from spec import WORDING_ENV
+from spec import Wording
 from pages.workstation import Workstation
 
 from . import conformance
@@ -46,7 +46,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="PEM of the CA that issued the server's TLS certificate (env IBCERT_CA_CERT); with "
                          "--base-url, when the server's certificate is not from a public CA.")
     group.addoption("--wording", default=os.environ.get(WORDING_ENV),
-                    help=f"TOML file overriding pages/wording.toml (env {WORDING_ENV}).")
+                    help=f"TOML file overriding spec/wording.toml (env {WORDING_ENV}).")
     group.addoption("--no-axe", action="store_true", default=not CONFIG.AXE_ENABLED,
                     help="Do not check screens with axe-core.")
     group.addoption("--conformance-dir", default=str(CONFIG.CONFORMANCE_DIR),

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from pages import catalog
+import spec
 from pages.walkthrough import walk_manual
 
 from .conformance import recorder_for
@@ -19,6 +19,6 @@ def test_walkthrough_admin_then_user_on_two_pcs(request, admin_pc, user_pc, cont
     seconds = time.perf_counter() - started
     request.node.user_properties.append(("walkthrough_seconds", round(seconds, 2)))
     print(f"\nfull walkthrough: {seconds:.1f} s")
-    assert result.steps == list(catalog.STEP_IDS)
+    assert result.steps == list(spec.STEP_IDS)
     assert admin_pc.certificates == [result.admin_certificate]
     assert user_pc.certificates == [result.user_certificate]

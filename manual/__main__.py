@@ -27,7 +27,7 @@ baseline, and later checks compare with it."""
 def _options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-outline", dest="outline", action="store_false",
                         help="do not outline the element each step acts on (outlined in red by default)")
-    parser.add_argument("--wording", type=Path, help="TOML file overriding pages/wording.toml (env IBCERT_WORDING)")
+    parser.add_argument("--wording", type=Path, help="TOML file overriding spec/wording.toml (env IBCERT_WORDING)")
     server = parser.add_argument_group(
         "server", "default: an embedded reference server with a frozen clock. A server given instead must run in "
                   "testing mode with a frozen clock (IBCERT_TESTING=1, IBCERT_FROZEN_NOW) for the shots to be "

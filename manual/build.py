@@ -1,7 +1,7 @@
 """The documentation job: walk the manual on a demo contract, shoot every step, render the manual, report.
 
 The demo contract is the manual's own sample (利用者番号 12345678901, card アイウエオカキク = 11 … 88, from
-manual/document.toml), on a server whose clock stands still, so every run sees the same screens.
+spec/document.toml), on a server whose clock stands still, so every run sees the same screens.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from manual.screenshots import StepCamera
 from pages import catalog, settings
 from pages.provisioning import BankOperator
 from pages.walkthrough import walk_manual
-from pages.wording import Wording, deep_merge
+from spec import Wording, deep_merge
 from pages.workstation import Workstation
 
 FROZEN_NOW = "2026-04-01T10:00:00+09:00"
@@ -166,7 +166,7 @@ def build(out_dir: Path, *, outline: bool = True, branding: document.Branding = 
     shutil.rmtree(steps_dir, ignore_errors=True)  # no shot of an earlier run may pass for this run's
     steps_dir.mkdir(parents=True)
     expect.set_options(timeout=settings.load().ACTION_TIMEOUT)
-    wording = Wording.load(wording_file)  # the vendor's override, else IBCERT_WORDING's, on top of pages/wording.toml
+    wording = Wording.load(wording_file)  # the vendor's override, else IBCERT_WORDING's, on top of spec/wording.toml
     if branding.bank_name:  # the bank's home page (I-1.1) is headed by its name
         wording = Wording(deep_merge(wording.data, {"bank_home": {"heading": manual.bank_name}}), wording.sources)
     camera = StepCamera(steps_dir, partial(catalog.resolve, wording=wording), outline=outline, wording=wording)

@@ -1,4 +1,4 @@
-"""The manual as data: the 37 steps of manual/steps.toml plus the printed rest of manual/document.toml.
+"""The manual as a document: the 37 steps of spec/steps.toml plus the printed rest of spec/document.toml.
 
 Both files quote the manual for its default bank; a `Branding` swaps the bank's name and contact block everywhere,
 so a documentation team of another bank rebuilds the same manual under its own name.
@@ -7,15 +7,12 @@ so a documentation team of another bank rebuilds the same manual under its own n
 from __future__ import annotations
 
 import dataclasses
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pages.catalog import STEPS_PATH as STEPS_TOML
-from pages.catalog import Step, load_steps
-
-DOCUMENT_TOML = Path(__file__).resolve().parent / "document.toml"
+import spec
+from spec import Step, load_steps
 
 
 @dataclass(frozen=True)
@@ -32,7 +29,7 @@ class Section:
     part: str
     number: int
     title: str
-    steps: tuple[Step, ...]  # pages.catalog.Step, the walkthrough's own
+    steps: tuple[Step, ...]  # spec.Step, the walkthrough's own
     intro: dict | None = None
     notes_after: tuple[dict, ...] = ()
 
@@ -70,9 +67,9 @@ def _rebrand(value: Any, replacements: dict[str, str]) -> Any:
     return value
 
 
-def load(branding: Branding = Branding(), *, steps_toml: Path = STEPS_TOML,
-         document_toml: Path = DOCUMENT_TOML) -> Manual:
-    doc = tomllib.loads(document_toml.read_text(encoding="utf-8"))
+def load(branding: Branding = Branding(), *, steps_toml: Path = spec.STEPS_PATH,
+         document_toml: Path = spec.DOCUMENT_PATH) -> Manual:
+    doc = spec.read(document_toml)
     replacements = {}
     if branding.bank_name:
         replacements[doc["bank"]["name"]] = branding.bank_name
@@ -86,7 +83,7 @@ def load(branding: Branding = Branding(), *, steps_toml: Path = STEPS_TOML,
                                       section_title=_rebrand(s.section_title, replacements))
                   for s in load_steps(steps_toml))
     # The part headings live in the catalog too (its [[section]] tables), the only part pages.catalog leaves out.
-    catalog_parts = _rebrand(tomllib.loads(Path(steps_toml).read_text(encoding="utf-8"))["section"], replacements)
+    catalog_parts = _rebrand(spec.read(steps_toml)["section"], replacements)
     parts = []
     for raw_part in catalog_parts:
         # The catalog lists the steps in manual order, so grouping keeps that order.

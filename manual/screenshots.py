@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 from typing import Callable, Iterable
 
-from pages.wording import Wording
+from spec import Wording
 
 MARK = "data-manual-shot"  # on everything the shot adds, to take it out again
 # The printed manual's red frame around what to click or fill in, and the grey over generated values. Drawn as boxes

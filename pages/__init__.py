@@ -1,6 +1,6 @@
 """Page objects of the 法人IB certificate onboarding, in the quick-start manual's terms.
 
-Elements are found by ARIA role and accessible name only, with the manual's wording (pages/wording.toml, overridable
+Elements are found by ARIA role and accessible name only, with the manual's wording (spec/wording.toml, overridable
 through IBCERT_WORDING / --wording). One class per screen, one method per manual step returning the next screen.
 """
 
@@ -16,7 +16,7 @@ from .logon import (AccessPermissionDialog, AdminLogonPage, CertificateSelection
                     UserLogonPage)
 from .provisioning import BankOperator, Contract
 from .user import UserPinSetupPage, UserStatusPage
-from .wording import Wording
+from spec import Wording
 from .workstation import StoredCertificate, Workstation
 
 __all__ = [

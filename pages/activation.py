@@ -6,6 +6,7 @@ from playwright.sync_api import Locator, expect
 
 from .base import Screen
 from .credentials import CELLS
+from .home import ServiceTopPage
 
 
 class ActivationPage(Screen):
@@ -98,6 +99,4 @@ class ActivationCompletePage(Screen):
 
     def close(self):
         """I-2.5 ブラウザの「閉じる」をクリックします。 -> サービストップ."""
-        from .home import ServiceTopPage
-
         return self._next(self.button("common.close").click, ServiceTopPage, role=None)

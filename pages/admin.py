@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from playwright.sync_api import expect
 
-from .base import Screen
+from .home import LoggedOnScreen
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,7 @@ class NewUser:
     permissions: tuple[str, ...] | None = None  # wording values; None = every permission on the screen
 
 
-class ContractStatusPage(Screen):
+class ContractStatusPage(LoggedOnScreen):
     """ご契約先ステータス (I-4.6)."""
 
     HEADING = "admin_menu.status_heading"
@@ -33,7 +33,7 @@ class ContractStatusPage(Screen):
         return self.management().users().new_user()
 
 
-class ContractManagementPage(Screen):
+class ContractManagementPage(LoggedOnScreen):
     """ご契約先管理情報変更."""
 
     HEADING = "admin_menu.management_heading"
@@ -42,7 +42,7 @@ class ContractManagementPage(Screen):
         return self._next(self.link("admin_menu.users_link").click, UserListPage)
 
 
-class UserListPage(Screen):
+class UserListPage(LoggedOnScreen):
     """利用者情報登録/変更."""
 
     HEADING = "admin_menu.users_heading"
@@ -51,7 +51,7 @@ class UserListPage(Screen):
         return self._next(self.link("admin_menu.new_user_link").click, UserRegistrationPage)
 
 
-class UserRegistrationPage(Screen):
+class UserRegistrationPage(LoggedOnScreen):
     """利用者情報新規登録 (I-4.7)."""
 
     HEADING = "admin_menu.new_user_heading"
@@ -82,8 +82,8 @@ class UserRegistrationPage(Screen):
         return self._again(self.button("common.register").click)
 
 
-class UserRegisteredPage(Screen):
-    """利用者登録完了 (I-4.8); its header's ログオフ ends the admin's session (Screen.log_off)."""
+class UserRegisteredPage(LoggedOnScreen):
+    """利用者登録完了 (I-4.8); its header's ログオフ ends the admin's session (LoggedOnScreen.log_off)."""
 
     HEADING = "admin_menu.registered_heading"
 

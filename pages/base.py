@@ -2,18 +2,20 @@
 
 A screen is identified by its only <h1> (wording "…heading" key); constructing its object waits until that heading is
 shown and checks the screen with axe-core once. Elements are found by role and accessible name only, with names from
-the wording (pages/wording.toml, overridable), never by CSS ids or XPath.
+the wording (spec/wording.toml, overridable), never by CSS ids or XPath.
+
+This module stands below every page object and imports none of them: a screen knows its PC only as the `PC` protocol
+below (pages.workstation.Workstation is the one implementation).
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Mapping, TypeVar
+from typing import Mapping, Protocol, TypeVar
 
 from playwright.sync_api import Locator, Page, expect
 
-if TYPE_CHECKING:
-    from .workstation import Workstation
+from spec import Wording
 
 S = TypeVar("S", bound="Screen")
 
@@ -25,10 +27,42 @@ class ScreenMismatch(AssertionError):
     pass
 
 
+class PC(Protocol):
+    """What a screen needs of the PC it is shown on."""
+
+    page: Page
+    wording: Wording
+
+    def arrived(self, screen: str) -> None: ...
+
+    def describe(self) -> str: ...
+
+
+def expect_screen(pc: PC, *screens: type[S], **state) -> S:
+    """Wait until one of `screens` is shown on `pc` (by its <h1>) and return its page object."""
+    if not screens:
+        raise ValueError("expect_screen needs at least one screen class")
+    if len(screens) == 1:  # the screen object waits for its own heading
+        return screens[0](pc, **state)
+    names = [cls.heading_name(pc.wording) for cls in screens]
+    headings = [pc.page.get_by_role("heading", level=1, name=n, exact=True) for n in names]
+    any_of = headings[0]
+    for heading in headings[1:]:
+        any_of = any_of.or_(heading)
+    try:
+        expect(any_of.first).to_be_visible()
+    except AssertionError:
+        raise ScreenMismatch(f"expected screen {' or '.join(map(repr, names))}; {pc.describe()}") from None
+    for cls, heading in zip(screens, headings):
+        if heading.count():
+            return cls(pc, **state)
+    raise ScreenMismatch(f"expected screen {' or '.join(map(repr, names))}; {pc.describe()}")
+
+
 class _Element:
     """Role/name lookups shared by screens and dialogs, relative to `self.root`."""
 
-    pc: "Workstation"
+    pc: PC
     root: Locator | Page
 
     @property
@@ -61,7 +95,7 @@ class _Element:
 class Screen(_Element):
     HEADING: str = ""  # wording key of the screen's <h1>
 
-    def __init__(self, pc: "Workstation", **state):
+    def __init__(self, pc: PC, **state):
         self.pc = pc
         self.root = pc.page
         self.state = state  # e.g. role="admin" / "user", carried along a flow shared by both
@@ -144,18 +178,12 @@ class Screen(_Element):
             self._leave(action)
         else:
             action()
-        return self.pc.expect_screen(*screens, **{**self.state, **state})
+        return expect_screen(self.pc, *screens, **{**self.state, **state})
 
     def _again(self: S, action) -> S:
         """Do `action` that shows this same screen again (e.g. a rejected form) and return the new screen object."""
         self._leave(action)
         return type(self)(self.pc, **self.state)
-
-    def log_off(self):
-        """The header's ログオフ button, on every screen after logon; back to サービストップ."""
-        from .home import ServiceTopPage
-
-        return self._next(self.button("common.logoff").click, ServiceTopPage)
 
 
 class Dialog(_Element):

@@ -1,66 +1,14 @@
-"""The manual's 37 steps (manual/steps.toml) as Step objects, and the Locators of what each step acts on."""
+"""The Locators of what each of the manual's steps acts on (the steps themselves are spec/steps.toml, see spec)."""
 
 from __future__ import annotations
 
-import tomllib
-from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
-
 from playwright.sync_api import Locator, Page
 
-from .wording import Wording
-
-STEPS_PATH = Path(__file__).resolve().parent.parent / "manual" / "steps.toml"
-
-
-@dataclass(frozen=True)
-class Target:
-    role: str  # an ARIA role, or "label" for a field found by its label
-    name: str  # wording key of the accessible name
-    within: str | None = None  # wording key of the dialog or region holding it
-
-
-@dataclass(frozen=True)
-class Step:
-    id: str
-    part: str
-    section: int
-    section_title: str
-    number: int
-    instruction: str
-    screen: str  # wording key of the screen's <h1>
-    acts_on: tuple[Target, ...]
-
-    def __str__(self) -> str:
-        return f"{self.id} {self.instruction}"
-
-
-@lru_cache(maxsize=None)
-def load_steps(path: str | Path = STEPS_PATH) -> tuple[Step, ...]:
-    data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    steps = []
-    for raw in data["step"]:
-        targets = tuple(Target(t["role"], t["name"], t.get("within")) for t in raw.get("acts_on", []))
-        steps.append(Step(raw["id"], raw["part"], raw["section"], raw["section_title"], raw["number"],
-                          raw["instruction"], raw["screen"], targets))
-    return tuple(steps)
-
-
-def step(step_id: str) -> Step:
-    for s in load_steps():
-        if s.id == step_id:
-            return s
-    raise KeyError(f"no step {step_id!r} in {STEPS_PATH}")
-
-
-STEP_IDS = tuple(s.id for s in load_steps())
-
-# roles a `within` key may name: dialogs (the prompts) and regions (電子証明書方式)
-_CONTAINER_ROLES = ("dialog", "region")
+from spec import Step, Target, Wording
 
 
 def _container(page: Page, wording: Wording, key: str) -> Locator:
+    """The dialog (a prompt) or region (電子証明書方式) named by wording `key`."""
     name = wording[key]
     dialog = page.get_by_role("dialog", name=name, exact=True)
     region = page.get_by_role("region", name=name, exact=True)

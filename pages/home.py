@@ -1,4 +1,4 @@
-"""I-1: the bank's home page and the service top (サービストップ)."""
+"""I-1: the bank's home page and the service top (サービストップ), and the ログオフ that returns there."""
 
 from __future__ import annotations
 
@@ -31,3 +31,10 @@ class ServiceTopPage(Screen):
         from .logon import UserLogonPage
 
         return self._next(self.link("service_top.user_logon_link").click, UserLogonPage, role="user")
+
+
+class LoggedOnScreen(Screen):
+    """A screen after logon: its header has ログオフ (I-4.8), which ends the session and returns to サービストップ."""
+
+    def log_off(self) -> ServiceTopPage:
+        return self._next(self.button("common.logoff").click, ServiceTopPage)

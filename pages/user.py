@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from .base import Screen
+from .home import LoggedOnScreen
 
 
-class UserPinSetupPage(Screen):
+class UserPinSetupPage(LoggedOnScreen):
     """利用者暗証番号設定 (II-2.5)."""
 
     HEADING = "user_activation.pins_heading"
@@ -23,7 +23,7 @@ class UserPinSetupPage(Screen):
         return self._again(self.button("common.next").click)
 
 
-class UserStatusPage(Screen):
+class UserStatusPage(LoggedOnScreen):
     """利用者ステータス (II-2.6): 各種取引サービスをご利用いただける準備が整いました。"""
 
     HEADING = "user_activation.status_heading"

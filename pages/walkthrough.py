@@ -1,4 +1,4 @@
-"""The whole quick-start manual, admin then user on two PCs, step by step (the 37 IDs of manual/steps.toml).
+"""The whole quick-start manual, admin then user on two PCs, step by step (the 37 IDs of spec/steps.toml).
 
     walk_manual(admin_pc, user_pc, contract, on_step=camera)
 
@@ -17,7 +17,8 @@ from typing import Callable
 
 from playwright.sync_api import Page, expect
 
-from . import catalog
+import spec
+
 from .activation import ActivationCompletePage, OneTimePasswordPage
 from .admin import ContractStatusPage, NewUser
 from .base import Dialog, Screen
@@ -44,7 +45,7 @@ class SampleValues:
 
 SAMPLE = SampleValues()
 
-OnStep = Callable[[catalog.Step, Page], None]
+OnStep = Callable[[spec.Step, Page], None]
 
 
 class StepRecorder:
@@ -52,13 +53,13 @@ class StepRecorder:
 
     def __init__(self, on_step: OnStep | None = None):
         self.on_step = on_step
-        self.current: catalog.Step | None = None
+        self.current: spec.Step | None = None
         self.done: list[str] = []
 
     def __call__(self, step_id: str, where: Screen | Dialog) -> None:
         if self.current is not None:
             self.done.append(self.current.id)
-        step = catalog.step(step_id)
+        step = spec.step(step_id)
         pc = where.pc
         expect(pc.page.get_by_role("heading", level=1, name=pc.wording[step.screen], exact=True),
                f"step {step_id}: expected screen {pc.wording[step.screen]!r}").to_be_visible()

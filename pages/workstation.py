@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 from urllib.parse import urlsplit
 
 from cryptography import x509
@@ -18,12 +18,11 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.serialization import pkcs12 as pkcs12_format
 from playwright.sync_api import BrowserContext, Error, Page, expect
 
-from .a11y import AxeChecker
-from .wording import Wording
+from spec import Wording
 
-if TYPE_CHECKING:
-    from .base import Screen
-    from .home import BankHomePage
+from .a11y import AxeChecker
+from .base import S, Screen, expect_screen
+from .home import BankHomePage
 
 
 @dataclass(frozen=True)
@@ -125,10 +124,8 @@ class Workstation:
             pass
 
     # -- screens ---------------------------------------------------------------------------------------------------------
-    def open(self, path: str = "/") -> "BankHomePage":
+    def open(self, path: str = "/") -> BankHomePage:
         """Open the bank's home page (I-1.1 starts here)."""
-        from .home import BankHomePage
-
         self.page.goto(self.base_url + path)
         return BankHomePage(self)
 
@@ -136,27 +133,9 @@ class Workstation:
         """Load `path` of the bank's server; returns the Playwright response (None if the page was not reached)."""
         return self.page.goto(self.base_url + path)
 
-    def expect_screen(self, *screens: type["Screen"], **state) -> "Screen":
+    def expect_screen(self, *screens: type[S], **state) -> S:
         """Wait until one of `screens` is shown (by its <h1>) and return its page object."""
-        from .base import ScreenMismatch
-
-        if not screens:
-            raise ValueError("expect_screen needs at least one screen class")
-        if len(screens) == 1:  # the screen object waits for its own heading
-            return screens[0](self, **state)
-        names = [cls.heading_name(self.wording) for cls in screens]
-        headings = [self.page.get_by_role("heading", level=1, name=n, exact=True) for n in names]
-        any_of = headings[0]
-        for heading in headings[1:]:
-            any_of = any_of.or_(heading)
-        try:
-            expect(any_of.first).to_be_visible()
-        except AssertionError:
-            raise ScreenMismatch(f"expected screen {' or '.join(map(repr, names))}; {self.describe()}") from None
-        for cls, heading in zip(screens, headings):
-            if heading.count():
-                return cls(self, **state)
-        raise ScreenMismatch(f"expected screen {' or '.join(map(repr, names))}; {self.describe()}")
+        return expect_screen(self, *screens, **state)
 
     def arrived(self, screen: str) -> None:
         """Called by every screen/dialog object once it is shown: the axe-core check."""

@@ -60,7 +60,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.register_blueprint(blueprint)
     csrf.exempt(backoffice.bp)
 
-    app.jinja_env.globals.update(w=WORDING, service_name=SERVICE_NAME, jst_date=clock.jst_date)
+    app.jinja_env.globals.update(w=WORDING.data, service_name=SERVICE_NAME, jst_date=clock.jst_date)
     app.after_request(_headers)
     _versioned_static(app)
     _error_pages(app)

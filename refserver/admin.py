@@ -70,8 +70,9 @@ def activation_pins():
     form = Form("logon_pin", "confirmation_pin", "email")
     if request.method == "POST":
         logon_label, confirmation_label = w("activation.logon_pin"), w("activation.confirmation_pin")
-        form.check("logon_pin", rules.new_pin(form["logon_pin"], logon_label, contract_number=contract.number))
-        form.check("confirmation_pin", rules.new_pin(form["confirmation_pin"], confirmation_label,
+        form.check("logon_pin", rules.new_pin(form["logon_pin"], logon_label, rule="イ",
+                                                     contract_number=contract.number))
+        form.check("confirmation_pin", rules.new_pin(form["confirmation_pin"], confirmation_label, rule="ロ",
                                                      contract_number=contract.number))
         form.check("confirmation_pin", rules.different_pins(form["logon_pin"], form["confirmation_pin"],
                                                             logon_label, confirmation_label))
@@ -154,8 +155,8 @@ def new_user():
         form.check("user_id", rules.user_id(user_id))
         form.check("user_name", rules.user_name(form["user_name"]))
         temp_label, temp_confirmation_label = w("admin_menu.temporary_logon_pin"), w("admin_menu.temporary_confirmation_pin")
-        for name, label in (("temp_pin", temp_label), ("temp_confirmation_pin", temp_confirmation_label)):
-            form.check(name, rules.new_pin(form[name], label, provisional=True, contract_number=contract.number,
+        for name, label, rule in (("temp_pin", temp_label, "ホ"), ("temp_confirmation_pin", temp_confirmation_label, "ヘ")):
+            form.check(name, rules.new_pin(form[name], label, rule=rule, contract_number=contract.number,
                                            user_id=user_id))
         form.check("temp_confirmation_pin", rules.different_pins(form["temp_pin"], form["temp_confirmation_pin"],
                                                                  temp_label, temp_confirmation_label))

@@ -16,7 +16,7 @@ from flask import current_app
 
 from . import clock
 from .models import Contract, OtpChallenge, db
-from .rules import half_width_digits
+from .rules import RULES, half_width_digits
 
 CELLS = "アイウエオカキク"
 CARD = "card"
@@ -74,7 +74,8 @@ def _digits_problem(raw: str, label: str, digits: int, source: str) -> tuple[str
 
 
 def card_answer_problem(raw: str, label: str) -> tuple[str, str | None]:
-    return _digits_problem(raw, label, 2, "お客様カードに記載")
+    """A cell of the お客様カード (the legend's B): its digits, as spec/rules.toml says."""
+    return _digits_problem(raw, label, RULES["B"].max, "お客様カードに記載")
 
 
 def answer_card(contract: Contract, challenge: OtpChallenge, answers: list[str]) -> bool:

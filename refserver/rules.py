@@ -1,6 +1,9 @@
-"""The input rules of the manual's legend (A, C, イ…チ), each returning a Japanese message or None.
+"""The input rules of the manual's legend (A, C, イ…チ, ハ), each returning a Japanese message or None.
 
-Full-width (全角) input is decided per field: the digits of the 利用者番号 and of the card's 確認用パスワード are
+What each value accepts (length, characters, letter and digit, 全角 handling, guessable values) is data:
+spec/rules.toml, which the suites read too. This module only turns a rule into a judgement and its message.
+
+Full-width (全角) input is decided per rule: the digits of the 利用者番号 and of the card's 確認用パスワード are
 normalised to half-width (they are copied from paper, and an IME left on must not make them fail); PINs and IDs are
 refused with a message saying why, because silently changing a secret would leave its owner not knowing what it is.
 """
@@ -12,12 +15,15 @@ import unicodedata
 
 from email_validator import EmailNotValidError, validate_email
 
+import spec
+
+RULES = spec.rules()
+
 FULL_WIDTH_MESSAGE = "全角文字は使用できません。半角英数字で入力してください。"
 GUESSABLE_MESSAGE = "推測されやすい暗証番号は使用できません。"
 COMBINATION_MESSAGE = "英字と数字を組み合わせてください。"
 
-_ALNUM = re.compile(r"[A-Za-z0-9]+")
-_DIGITS = re.compile(r"[0-9]+")
+_CHARS = {spec.DIGITS: re.compile(r"[0-9]+"), spec.ALNUM: re.compile(r"[A-Za-z0-9]+")}
 _FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
@@ -30,36 +36,47 @@ def half_width_digits(raw: str) -> str:
     return raw.strip().strip("\u3000").translate(_FULL_WIDTH_DIGITS)
 
 
-def contract_number(raw: str) -> tuple[str, str | None]:
-    """利用者番号 (A): 11 digits; full-width digits are accepted as half-width. Returns (normalised, message)."""
-    value = half_width_digits(raw)
+def _length(rule: spec.Rule) -> str:
+    return f"{rule.min}桁" if rule.min == rule.max else f"{rule.min}～{rule.max}桁"
+
+
+def _form_problem(rule: spec.Rule, value: str, label: str) -> str | None:
+    """*value* against *rule*'s characters, length and letter+digit combination."""
     if not value:
-        return value, "利用者番号を入力してください。"
-    if not (_DIGITS.fullmatch(value) and len(value) == 11):
-        return raw.strip(), "利用者番号は11桁の数字で入力してください（全角数字は半角として扱います）。"
-    return value, None
+        return f"{label}を入力してください。"
+    if rule.full_width == spec.REFUSE and _has_full_width(value):
+        if rule.chars == spec.DIGITS:
+            return f"全角文字は使用できません。{label}は半角数字{_length(rule)}で入力してください。"
+        return FULL_WIDTH_MESSAGE
+    if rule.chars == spec.DIGITS:
+        if not (_CHARS[spec.DIGITS].fullmatch(value) and rule.min <= len(value) <= rule.max):
+            note = "（全角数字は半角として扱います）" if rule.full_width == spec.HALF_WIDTH else ""
+            return f"{label}は{_length(rule)}の数字で入力してください{note}。"
+        return None
+    if not _CHARS[spec.ALNUM].fullmatch(value):
+        return f"{label}は半角英数字で入力してください（記号・空白は使用できません）。"
+    if not rule.min <= len(value) <= rule.max:
+        return f"{label}は{_length(rule)}の半角英数字で入力してください。"
+    if rule.letter_and_digit and not (re.search(r"[A-Za-z]", value) and re.search(r"[0-9]", value)):
+        return COMBINATION_MESSAGE
+    return None
+
+
+def contract_number(raw: str) -> tuple[str, str | None]:
+    """利用者番号 (A); full-width digits are accepted as half-width. Returns (normalised, message)."""
+    value = half_width_digits(raw)
+    problem = _form_problem(RULES["A"], value, RULES["A"].name)
+    return (raw.strip() if problem and value else value), problem
 
 
 def registration_pin(raw: str) -> str | None:
-    """ご契約先登録用暗証番号 (C): the 4 digits written on the application form."""
-    if not raw:
-        return "ご契約先登録用暗証番号を入力してください。"
-    if _has_full_width(raw):
-        return "全角文字は使用できません。ご契約先登録用暗証番号は半角数字4桁で入力してください。"
-    if not (_DIGITS.fullmatch(raw) and len(raw) == 4):
-        return "ご契約先登録用暗証番号は4桁の数字で入力してください。"
-    return None
+    """ご契約先登録用暗証番号 (C): the digits written on the application form."""
+    return _form_problem(RULES["C"], raw, RULES["C"].name)
 
 
 def user_id(raw: str) -> str | None:
-    """利用者ID (ニ): 1–30 half-width letters and digits."""
-    if not raw:
-        return "利用者IDを入力してください。"
-    if _has_full_width(raw):
-        return FULL_WIDTH_MESSAGE
-    if not (_ALNUM.fullmatch(raw) and len(raw) <= 30):
-        return "利用者IDは1～30桁の半角英数字で入力してください。"
-    return None
+    """利用者ID (ニ): half-width letters and digits."""
+    return _form_problem(RULES["ニ"], raw, RULES["ニ"].name)
 
 
 def user_name(raw: str) -> str | None:
@@ -77,7 +94,7 @@ def email(raw: str) -> tuple[str, str | None]:
     """ご契約先Eメールアドレス (ハ): required (FAQ 16: no e-mail address, no service) and well-formed."""
     value = raw.strip()
     if not value:
-        return value, "ご契約先Eメールアドレスを入力してください。"
+        return value, f"{RULES['ハ'].name}を入力してください。"
     if _has_full_width(value):
         return value, "全角文字は使用できません。Eメールアドレスは半角で入力してください。"
     try:
@@ -109,30 +126,13 @@ def guessable(pin: str, contract_number: str = "", user_id: str = "") -> bool:
     return len(user_id) >= 4 and user_id.lower() in lowered
 
 
-def new_pin(
-    raw: str,
-    label: str,
-    *,
-    provisional: bool = False,
-    contract_number: str = "",
-    user_id: str = "",
-) -> str | None:
-    """A PIN being set. イ, ロ, ト, チ: 6–12 half-width letters and digits with both a letter and a digit (case
-    matters); the 仮 PINs ホ, ヘ: 4–12 half-width letters and digits. Never a guessable one."""
-    if not raw:
-        return f"{label}を入力してください。"
-    if _has_full_width(raw):
-        return FULL_WIDTH_MESSAGE
-    low, high = (4, 12) if provisional else (6, 12)
-    if not _ALNUM.fullmatch(raw):
-        return f"{label}は半角英数字で入力してください（記号・空白は使用できません）。"
-    if not low <= len(raw) <= high:
-        return f"{label}は{low}～{high}桁の半角英数字で入力してください。"
-    if not provisional and not (re.search(r"[A-Za-z]", raw) and re.search(r"[0-9]", raw)):
-        return COMBINATION_MESSAGE
-    if guessable(raw, contract_number, user_id):
+def new_pin(raw: str, label: str, *, rule: str, contract_number: str = "", user_id: str = "") -> str | None:
+    """A PIN being set, judged by the legend's *rule* (イ, ロ, ト, チ; the 仮 ones ホ, ヘ)."""
+    the_rule = RULES[rule]
+    problem = _form_problem(the_rule, raw, label)
+    if problem is None and the_rule.guessable and guessable(raw, contract_number, user_id):
         return GUESSABLE_MESSAGE
-    return None
+    return problem
 
 
 def different_pins(first: str, second: str, first_label: str, second_label: str) -> str | None:

@@ -21,8 +21,8 @@ def activation():
     form = Form("logon_pin", "confirmation_pin")
     if request.method == "POST":
         logon_label, confirmation_label = w("user_activation.logon_pin"), w("user_activation.confirmation_pin")
-        for name, label in (("logon_pin", logon_label), ("confirmation_pin", confirmation_label)):
-            form.check(name, rules.new_pin(form[name], label, contract_number=user.contract.number,
+        for name, label, rule in (("logon_pin", logon_label, "ト"), ("confirmation_pin", confirmation_label, "チ")):
+            form.check(name, rules.new_pin(form[name], label, rule=rule, contract_number=user.contract.number,
                                            user_id=user.user_id))
         form.check("confirmation_pin", rules.different_pins(form["logon_pin"], form["confirmation_pin"],
                                                             logon_label, confirmation_label))

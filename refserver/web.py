@@ -5,25 +5,21 @@ from __future__ import annotations
 
 import functools
 import secrets
-import tomllib
-from pathlib import Path
 
 from flask import flash, g, redirect, render_template, request, session, url_for
+
+import spec
 
 from . import clock, tls
 from .models import PROVISIONAL, LogonSession, db
 
-WORDING_FILE = Path(__file__).resolve().parent.parent / "pages" / "wording.toml"
-WORDING = tomllib.loads(WORDING_FILE.read_text(encoding="utf-8"))
+WORDING = spec.Wording.manual()
 SERVICE_NAME = "めぐるビジネス・インターネットバンキングサービス"
 
 
 def w(key: str):
-    """The manual's wording for a dotted key of pages/wording.toml, e.g. w("activation.heading")."""
-    node = WORDING
-    for part in key.split("."):
-        node = node[part]
-    return node
+    """The manual's wording for a dotted key of spec/wording.toml, e.g. w("activation.heading")."""
+    return WORDING[key]
 
 
 def screen(template: str, heading: str, **context) -> str:

@@ -225,7 +225,7 @@ def users_count(app):
 @pytest.mark.parametrize("overrides, field, message", [
     ({"user_id": ""}, "user_id", "利用者IDを入力してください。"),
     ({"user_id": "ｋｅｉｒｉ０１"}, "user_id", "全角文字は使用できません。半角英数字で入力してください。"),
-    ({"user_id": "keiri_01"}, "user_id", "利用者IDは1～30桁の半角英数字で入力してください。"),
+    ({"user_id": "keiri_01"}, "user_id", "利用者IDは半角英数字で入力してください（記号・空白は使用できません）。"),
     ({"user_name": ""}, "user_name", "利用者名を入力してください。"),
     ({"temp_pin": "k4r"}, "temp_pin", "利用者暗証番号(仮)は4～12桁の半角英数字で入力してください。"),
     ({"temp_pin": "1111"}, "temp_pin", "推測されやすい暗証番号は使用できません。"),

@@ -14,7 +14,7 @@ from PIL import Image, ImageDraw
 
 from manual import document, drift, render
 from manual.report import FAILED, PASSED, Report
-from pages.wording import Wording
+from spec import Wording
 
 SECTION_SIZES = {("I", 1): 2, ("I", 2): 5, ("I", 3): 8, ("I", 4): 8, ("II", 1): 8, ("II", 2): 6}
 EXPECTED_IDS = [f"{part}-{section}.{n}" for (part, section), size in SECTION_SIZES.items() for n in range(1, size + 1)]

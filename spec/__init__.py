@@ -1,0 +1,177 @@
+"""The manual as data, in one place: what the refserver serves, what the page objects look for, what the suites check
+and what the documentation mode prints.
+
+    spec/steps.toml      the 37 numbered steps: ID, instruction, screen, the elements each acts on
+    spec/wording.toml    the words of every screen element (headings, labels, buttons, dialogs)
+    spec/rules.toml      the legend's rules (A, B, C, イ … チ, ハ): lengths, characters, case, 全角, guessable values
+    spec/document.toml   everything else the manual prints (legend text, cautions, contact block)
+
+This module stands below every other part of ibcert and imports none of them.
+
+    spec.step("I-2.3").instruction         spec.rules()["イ"].max        Wording.load()["activation.heading"]
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Mapping
+
+HERE = Path(__file__).resolve().parent
+STEPS_PATH = HERE / "steps.toml"
+WORDING_PATH = HERE / "wording.toml"
+RULES_PATH = HERE / "rules.toml"
+DOCUMENT_PATH = HERE / "document.toml"
+
+
+@lru_cache(maxsize=None)
+def read(path: str | os.PathLike) -> dict[str, Any]:
+    """A TOML file of this folder (or a vendor's), parsed once per process."""
+    return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+
+
+# -- the 37 steps -----------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Target:
+    role: str  # an ARIA role, or "label" for a field found by its label
+    name: str  # wording key of the accessible name
+    within: str | None = None  # wording key of the dialog or region holding it
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    part: str
+    section: int
+    section_title: str
+    number: int
+    instruction: str
+    screen: str  # wording key of the screen's <h1>
+    acts_on: tuple[Target, ...]
+
+    def __str__(self) -> str:
+        return f"{self.id} {self.instruction}"
+
+
+@lru_cache(maxsize=None)
+def load_steps(path: str | os.PathLike = STEPS_PATH) -> tuple[Step, ...]:
+    steps = []
+    for raw in read(path)["step"]:
+        targets = tuple(Target(t["role"], t["name"], t.get("within")) for t in raw.get("acts_on", []))
+        steps.append(Step(raw["id"], raw["part"], raw["section"], raw["section_title"], raw["number"],
+                          raw["instruction"], raw["screen"], targets))
+    return tuple(steps)
+
+
+def step(step_id: str) -> Step:
+    for s in load_steps():
+        if s.id == step_id:
+            return s
+    raise KeyError(f"no step {step_id!r} in {STEPS_PATH}")
+
+
+STEP_IDS = tuple(s.id for s in load_steps())
+
+
+# -- the legend's rules -----------------------------------------------------------------------------------------------
+DIGITS, ALNUM, EMAIL = "digits", "alnum", "email"
+REFUSE, HALF_WIDTH = "refuse", "half_width"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What one PIN or ID of the legend accepts (see rules.toml for the meaning of each field)."""
+
+    letter: str
+    name: str
+    chars: str  # DIGITS, ALNUM or EMAIL
+    min: int | None = None
+    max: int | None = None
+    letter_and_digit: bool = False
+    case_sensitive: bool = False
+    full_width: str = REFUSE  # REFUSE or HALF_WIDTH
+    guessable: bool = False  # True: guessable values are refused
+    set_at: tuple[str, ...] = ()
+    entered_at: tuple[str, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return f"rule:{self.letter}"
+
+
+@lru_cache(maxsize=None)
+def rules(path: str | os.PathLike = RULES_PATH) -> dict[str, Rule]:
+    """The rules by legend letter, in the legend's order."""
+    return {letter: Rule(letter=letter, **{k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()})
+            for letter, raw in read(path).items()}
+
+
+# -- wording ----------------------------------------------------------------------------------------------------------
+WORDING_ENV = "IBCERT_WORDING"
+
+
+def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+class Wording:
+    """The manual's wording (wording.toml), optionally overridden by a vendor's file.
+
+        wording = Wording.load()                 # wording.toml + the file named by IBCERT_WORDING, if set
+        wording = Wording.load("vendor.toml")    # wording.toml + vendor.toml
+        wording["activation.heading"]            # -> "開通確認"
+
+    The override is deep-merged: a vendor's file names only the keys whose wording differs.
+    """
+
+    def __init__(self, data: Mapping[str, Any], sources: tuple[Path, ...] = ()):
+        self.data = dict(data)
+        self.sources = sources
+
+    @classmethod
+    def manual(cls) -> "Wording":
+        """The manual's own wording, whatever IBCERT_WORDING says (what the reference server shows)."""
+        return cls(read(WORDING_PATH), (WORDING_PATH,))
+
+    @classmethod
+    def load(cls, override: str | os.PathLike | None = None) -> "Wording":
+        """wording.toml, deep-merged with `override` or else with the file named by IBCERT_WORDING."""
+        override = override or os.environ.get(WORDING_ENV) or None
+        if not override:
+            return cls.manual()
+        path = Path(override)
+        if not path.is_file():
+            raise FileNotFoundError(f"wording override {path} (from --wording / {WORDING_ENV}) does not exist")
+        data = deep_merge(read(WORDING_PATH), tomllib.loads(path.read_text(encoding="utf-8")))
+        return cls(data, (WORDING_PATH, path))
+
+    def __getitem__(self, key: str) -> Any:
+        """A dotted key, e.g. "logon.admin_heading"."""
+        node: Any = self.data
+        for part in key.split("."):
+            try:
+                node = node[part]
+            except (KeyError, TypeError):
+                raise KeyError(f"wording key {key!r} is not defined in {', '.join(map(str, self.sources))}") from None
+        return node
+
+    def get(self, key: str, default: Any = None) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def format(self, key: str, **values: Any) -> str:
+        return str(self[key]).format(**values)
+
+    def __repr__(self) -> str:
+        return f"Wording({', '.join(p.name for p in self.sources)})"
