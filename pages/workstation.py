@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Iterable
 from urllib.parse import urlsplit
 
 from cryptography import x509
@@ -64,17 +64,18 @@ class Workstation:
     new_context: creates a browser context from keyword arguments (pytest-playwright's `new_context` fixture, or
                  `browser.new_context` with pages.settings.context_args()).
     base_url:    the bank's server (its origin is where the certificates are presented).
+    certificates: what the PC's store holds from the start (a test set up through the bank's API), newest last.
     """
 
     def __init__(self, new_context: Callable[..., BrowserContext], base_url: str, *, wording: Wording | None = None,
                  axe: AxeChecker | None = None, name: str = "PC", action_timeout: float | None = None,
-                 navigation_timeout: float | None = None):
+                 navigation_timeout: float | None = None, certificates: Iterable[StoredCertificate] = ()):
         self.name = name
         self.base_url = base_url.rstrip("/")
         self.origin = origin_of(self.base_url)
         self.wording = wording or Wording.load()
         self.axe = axe or AxeChecker(enabled=False)
-        self.certificates: list[StoredCertificate] = []
+        self.certificates: list[StoredCertificate] = list(certificates)
         self._new_context = new_context
         self._timeouts = (action_timeout, navigation_timeout)
         self.context: BrowserContext = self._create_context(storage_state=None)

@@ -10,7 +10,7 @@ from flask import flash, g, redirect, render_template, request, session, url_for
 
 import spec
 
-from . import clock, tls
+from . import clock, issuance, tls
 from .models import PROVISIONAL, LogonSession, db
 
 WORDING = spec.Wording.manual()
@@ -87,24 +87,28 @@ def end_logon(message: str, category: str = "status") -> None:
 
 
 def require_logon(kind: str, *, provisional: bool = False):
-    """Only for a logon of *kind* still presenting the certificate it was made with; a user still on 仮 PINs may
-    only see the screen that replaces them (*provisional*)."""
+    """Only for a logon of *kind* still presenting the certificate it was made with, and only while that certificate
+    still passes every judgement of the logon (dates, revocation, binding, lockout): a session never outlives what
+    would refuse a new logon. Refused, the session ends and the logon screen of *kind* says why. A user still on 仮
+    PINs may only see the screen that replaces them (*provisional*)."""
 
     def decorator(view):
         @functools.wraps(view)
         def wrapped(*args, **kwargs):
+            logon_screen = redirect(url_for(f"{kind}.logon"))
             logon = current_logon()
             if logon is None or logon.principal.kind != kind:
                 warn("ログオンしていないか、ログオンの有効期限が切れました。もう一度ログオンしてください。")
-                return redirect(url_for("bank.service_top"))
+                return logon_screen
             if presented_fingerprint() != logon.fingerprint:
                 end_logon("ログオン時と異なる電子証明書が提示されたか、電子証明書が提示されなかったため、ログオフしました。",
                           "alert")
-                return redirect(url_for("bank.service_top"))
+                return logon_screen
+            _principal, refusal = issuance.logon_refusal(tls.presented_certificate(request.environ), kind)
+            if refusal:
+                end_logon(f"{refusal}ログオフしました。", "alert")
+                return logon_screen
             principal = logon.principal
-            if principal.locked_at is not None:
-                end_logon("ご利用を停止しているため、ログオフしました。当金庫までご連絡ください。", "alert")
-                return redirect(url_for("bank.service_top"))
             if (principal.status == PROVISIONAL) != provisional:
                 return redirect(url_for("user.activation" if principal.status == PROVISIONAL else "user.status"))
             g.logon, g.principal = logon, principal

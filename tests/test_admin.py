@@ -157,7 +157,7 @@ def test_I_4_5_otp_after_the_pin_then_status(app, web, walk):
 def test_I_4_5_logon_needs_the_otp(web, walk):
     contract, pem = walk.admin_ready()
     web.follow(walk.certificate_logon("admin", pem, ADMIN_PIN))
-    assert web.get("/ib/admin/status").headers["Location"] == "/ib/"
+    assert web.get("/ib/admin/status").headers["Location"] == "/ib/admin/logon"
 
 
 def test_I_4_5_failure_count_resets_only_when_the_logon_completes(app, web, walk):
@@ -270,7 +270,7 @@ def test_I_4_7_wrong_confirmation_pin_counts_and_locks_the_administrator(app, we
     web.follow(response)
     assert alert(web.html) == "暗証番号の誤りが規定回数（2回）に達したため、ご利用を停止しました。当金庫までご連絡ください。"
     assert users_count(app) == 0
-    assert web.get("/ib/admin/status").headers["Location"] == "/ib/"
+    assert web.get("/ib/admin/status").headers["Location"] == "/ib/admin/logon"
 
 
 def test_I_4_8_logoff_ends_the_logon(app, web, walk):
@@ -280,7 +280,7 @@ def test_I_4_8_logoff_ends_the_logon(app, web, walk):
     assert response.headers["Location"] == "/ib/"
     web.follow(response)
     assert re.search(r'role="status">ログオフしました。</p>', web.html)
-    assert web.get("/ib/admin/status").headers["Location"] == "/ib/"
+    assert web.get("/ib/admin/status").headers["Location"] == "/ib/admin/logon"
     with app.app_context():
         assert db.session.scalar(db.select(LogonSession)).ended_at is not None
 
@@ -293,7 +293,7 @@ def test_I_4_8_registered_screen_needs_a_registration(web, walk):
 @pytest.mark.parametrize("path", ["/ib/admin/status", "/ib/admin/management", "/ib/admin/users", "/ib/admin/users/new"])
 def test_admin_screens_need_a_logon(web, path):
     response = web.get(path)
-    assert response.headers["Location"] == "/ib/"
+    assert response.headers["Location"] == "/ib/admin/logon"
     web.follow(response)
     assert "もう一度ログオンしてください" in alert(web.html)
 
@@ -303,7 +303,7 @@ def test_session_is_bound_to_the_certificate(app, web, walk, pki, presented):
     logged_on(walk)
     web.present(None if presented == "none" else pki.mint_test_client("valid").cert_pem)
     response = web.get("/ib/admin/users")
-    assert response.headers["Location"] == "/ib/"
+    assert response.headers["Location"] == "/ib/admin/logon"
     web.follow(response)
     assert alert(web.html) == "ログオン時と異なる電子証明書が提示されたか、電子証明書が提示されなかったため、ログオフしました。"
     with app.app_context():
@@ -315,4 +315,19 @@ def test_a_copied_session_cookie_is_worthless_after_logoff(web, walk):
     cookie = web.client.get_cookie("ibcert_session").value
     web.post("/ib/logoff")
     web.client.set_cookie("ibcert_session", cookie, domain="localhost")
-    assert web.get("/ib/admin/status").headers["Location"] == "/ib/"
+    assert web.get("/ib/admin/status").headers["Location"] == "/ib/admin/logon"
+
+
+@pytest.mark.parametrize("days, says", [(400, "有効期限が切れています"), (-2, "有効期間が始まっていません")],
+                         ids=["expired", "not-yet-valid"])
+def test_session_ends_when_its_certificate_stops_being_valid(app, web, walk, days, says):
+    """Every protected request judges the certificate as a logon would: a session never outlives its certificate."""
+    logged_on(walk)
+    with app.app_context():
+        clock.advance(days)
+    response = web.get("/ib/admin/users")
+    assert response.headers["Location"] == "/ib/admin/logon"
+    web.follow(response)
+    assert says in alert(web.html) and "ログオフしました" in alert(web.html)
+    with app.app_context():
+        assert db.session.scalar(db.select(LogonSession)).ended_at is not None

@@ -144,9 +144,9 @@ def test_I_4_issued_certificate_logs_on_under_gunicorn(server, tmp_path):
     bare = requests.Session()
     bare.cookies.update(web.session.cookies)
     response = bare.get(server.base_url + "/ib/admin/users", verify=str(server.ca_cert))
-    assert h1(response.text) == "サービストップ"
+    assert h1(response.text) == "管理者ログオン"
     assert "ログオン時と異なる電子証明書が提示されたか、電子証明書が提示されなかったため、ログオフしました。" in unescape(response.text)
-    assert h1(web.get("/ib/admin/users").text) == "サービストップ"  # ended for the certificate holder too
+    assert h1(web.get("/ib/admin/users").text) == "管理者ログオン"  # ended for the certificate holder too
 
 
 def test_certificate_from_another_ca_is_refused_at_the_handshake(server, tmp_path):

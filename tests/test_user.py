@@ -135,7 +135,7 @@ def test_II_2_afterwards_the_user_logs_on_with_own_pin_straight_to_status(app, w
 def test_II_2_user_screens_need_a_user_logon(web, walk):
     contract, pem = walk.admin_ready()
     walk.admin_logon(contract, pem)
-    assert web.get("/ib/user/status").headers["Location"] == "/ib/"
+    assert web.get("/ib/user/status").headers["Location"] == "/ib/user/logon"
 
 
 def test_II_2_logoff_button_in_the_header(web, walk):
