@@ -1,4 +1,6 @@
-"""The per-step conformance report of an e2e run: each manual step ID → passed / failed / not run, with its tests.
+"""The conformance report of an e2e run: each manual step ID → passed / failed / not run, with its tests; and each
+case a test checks as a subtest (rule:イ:max+1, cert:expired@session, csrf:missing@I-2.3, session:logoff:replay …)
+with its outcome.
 
 For a vendor checking their server against the manual, this is the answer per step. A test counts for the steps of
 its `@pytest.mark.step(ID)` markers; the full walkthrough counts for every step it got through (and for the step it
@@ -35,6 +37,7 @@ class ConformancePlugin:
         self.config = config
         self.out_dir = Path(config.getoption("--conformance-dir"))
         self.tests: dict[str, list[dict]] = {s.id: [] for s in spec.load_steps()}
+        self.cases: dict[str, list[dict]] = {}
 
     # worker side (or single process): what the test's outcome says about its steps
     @pytest.hookimpl(hookwrapper=True)
@@ -53,6 +56,12 @@ class ConformancePlugin:
 
     # controller side (or single process): gather
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        case = getattr(getattr(report, "context", None), "msg", None)  # a subtest's report
+        if case and report.when == "call":
+            self.cases.setdefault(case, []).append({
+                "test": report.nodeid, "outcome": report.outcome,
+                "message": _short(report.longreprtext) if report.failed else None})
+            return
         for name, entries in report.user_properties:
             if name != PROPERTY:
                 continue
@@ -82,12 +91,15 @@ class ConformancePlugin:
             steps.append({"id": step.id, "instruction": step.instruction, "status": self.status(step.id),
                           "tests": sorted(self.tests.get(step.id, []), key=lambda t: t["test"])})
         summary = {s: sum(1 for x in steps if x["status"] == s) for s in (PASSED, FAILED, NOT_RUN)}
+        cases = [{"id": case, "status": FAILED if any(r["outcome"] == FAILED for r in runs) else PASSED,
+                  "runs": runs} for case, runs in sorted(self.cases.items())]
         data = {
             "target": self.config.getoption("--base-url") or "embedded reference server",
             "wording": self.config.getoption("--wording") or "spec/wording.toml",
             "generated": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
             "summary": summary,
             "steps": steps,
+            "cases": cases,
         }
         self.out_dir.mkdir(parents=True, exist_ok=True)
         (self.out_dir / "report.json").write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
@@ -104,6 +116,11 @@ def _short(text: str, limit: int = 600) -> str:
     return text[:limit]
 
 
+def _run_html(run: dict) -> str:
+    e = html.escape
+    return f"<code>{e(run['test'])}</code>" + (f"<pre>{e(run['message'])}</pre>" if run.get("message") else "")
+
+
 def _html(data: dict) -> str:
     e = html.escape
     rows = []
@@ -115,6 +132,11 @@ def _html(data: dict) -> str:
         )
         rows.append(f'<tr><th scope="row">{e(step["id"])}</th><td>{e(step["instruction"])}</td>'
                     f'<td class="{e(step["status"].replace(" ", "-"))}">{e(step["status"])}</td><td>{tests}</td></tr>')
+    case_rows = "\n".join(
+        f'<tr><th scope="row">{e(case["id"])}</th><td class="{e(case["status"])}">{e(case["status"])}</td>'
+        f'<td>{"<br>".join(_run_html(run) for run in case["runs"])}</td></tr>'
+        for case in data.get("cases", []))
+    failed_cases = sum(1 for case in data.get("cases", []) if case["status"] == FAILED)
     s = data["summary"]
     return f"""<!doctype html>
 <html lang="ja"><head><meta charset="utf-8"><title>電子証明書かんたんスタートマニュアル 適合性レポート</title>
@@ -130,5 +152,11 @@ pre {{ white-space: pre-wrap; margin: .2em 0; font-size: .85em; }}
 <table><thead><tr><th scope="col">ID</th><th scope="col">手順</th><th scope="col">結果</th><th scope="col">テスト</th></tr></thead>
 <tbody>
 {chr(10).join(rows)}
+</tbody></table>
+<h2>ケース（規則・電子証明書・セッション・CSRF）</h2>
+<p>{len(data.get("cases", []))} cases ／ failed {failed_cases}</p>
+<table><thead><tr><th scope="col">ID</th><th scope="col">結果</th><th scope="col">テスト</th></tr></thead>
+<tbody>
+{case_rows}
 </tbody></table></body></html>
 """

@@ -1,5 +1,5 @@
-"""Fixtures of the browser suite: the target server, TLS trust, PCs (Workstation), fresh contracts, the worker's
-shared bank administrator (user-side tests), the report.
+"""Fixtures of the browser suite: the target server, TLS trust, PCs (Workstation), contracts set up at a point of the
+manual (`arrange`, see e2e/arrange.py), the server's clock, the report.
 
 Target: with no --base-url, each test process (each xdist worker) starts the reference server itself (gunicorn, free
 port, SQLite in a temp folder, dev certificates) and stops it afterwards. With --base-url the suite runs against that
@@ -14,7 +14,9 @@ Trust, without ignoring certificate errors anywhere:
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import time
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +33,7 @@ from spec import Wording
 from pages.workstation import Workstation
 
 from . import conformance
-from .flows import BankAdministrator
+from .arrange import Arranger
 
 CONFIG = settings.load()
 
@@ -83,8 +85,21 @@ def ibcert_target(pytestconfig: pytest.Config) -> Iterator[Target]:
         from refserver.embedded import EmbeddedServer
     except ImportError as error:
         raise pytest.UsageError(f"no --base-url given and the reference server cannot be started: {error}") from None
-    with EmbeddedServer() as server:
+    # PINs are hashed with a cheaper scrypt than production (the rules are tested here, not the hash's cost), and an
+    # ID locks at 3 misses rather than 6 (the lockout tests read the number: GET /api/capabilities)
+    with EmbeddedServer(env={"IBCERT_PIN_KDF_COST": "10", "IBCERT_LOCKOUT_THRESHOLD": "3"}) as server:
         yield Target(server.base_url.rstrip("/"), server.operator_token, str(server.ca_cert), embedded=True)
+
+
+@pytest.fixture(scope="session")
+def dev_pki(ibcert_target: Target):
+    """The embedded server's dev PKI, which mints certificates no bank's API would (another CA's, bound to no ID);
+    None against another server."""
+    if not ibcert_target.embedded:
+        return None
+    from certs.pki import DevPKI
+
+    return DevPKI.default()
 
 
 @pytest.fixture(scope="session")
@@ -147,19 +162,22 @@ def axe_checker(pytestconfig: pytest.Config) -> AxeChecker:
 
 
 def _workstation(new_context: Callable[..., BrowserContext], target: Target, wording: Wording, axe: AxeChecker,
-                 name: str) -> Workstation:
+                 name: str, certificates=()) -> Workstation:
     return Workstation(new_context, target.base_url, wording=wording, axe=axe, name=name,
-                       action_timeout=CONFIG.ACTION_TIMEOUT, navigation_timeout=CONFIG.NAVIGATION_TIMEOUT)
+                       action_timeout=CONFIG.ACTION_TIMEOUT, navigation_timeout=CONFIG.NAVIGATION_TIMEOUT,
+                       certificates=[c for c in certificates if c is not None])
 
 
 @pytest.fixture
 def workstation(new_context, ibcert_target: Target, wording: Wording,
                 axe_checker: AxeChecker) -> Callable[..., Workstation]:
-    """Factory of PCs: workstation("admin PC") -> a fresh Workstation (own context, own certificate store)."""
+    """Factory of PCs: workstation("admin PC", *certificates) -> a fresh Workstation (own context), its certificate
+    store holding `certificates` (StoredCertificate, e.g. an arranged state's admin_certificate)."""
     made: list[Workstation] = []
 
-    def make(name: str | None = None) -> Workstation:
-        pc = _workstation(new_context, ibcert_target, wording, axe_checker, name or f"PC{len(made) + 1}")
+    def make(name: str | None = None, *certificates) -> Workstation:
+        pc = _workstation(new_context, ibcert_target, wording, axe_checker, name or f"PC{len(made) + 1}",
+                          certificates)
         made.append(pc)
         return pc
 
@@ -197,16 +215,42 @@ def contract(operator: BankOperator) -> Contract:
 
 
 @pytest.fixture(scope="session")
-def bank_admin(browser: Browser, browser_context_args: dict, ibcert_target: Target, wording: Wording,
-               axe_checker: AxeChecker, operator: BankOperator, worker_id: str) -> Iterator[BankAdministrator]:
-    """This worker's administrator of one shared contract, logged on on its own long-lived PC: it registers a fresh
-    user for each user-side test (see flows.BankAdministrator), sparing each the 20–30 s of I-1 … I-4."""
+def arrange(browser: Browser, browser_context_args: dict, ibcert_target: Target, wording: Wording,
+            axe_checker: AxeChecker, operator: BankOperator) -> Arranger:
+    """arrange("user_certified") -> a State: a fresh contract at that point of the manual (see e2e/arrange.py)."""
 
-    def new_context(**options) -> BrowserContext:
-        return browser.new_context(**{**browser_context_args, **options})
+    def scratch_pc(name: str) -> Workstation:
+        def new_context(**options) -> BrowserContext:
+            return browser.new_context(**{**browser_context_args, **options})
 
-    pc = _workstation(new_context, ibcert_target, wording, axe_checker, f"管理者PC ({worker_id})")
+        return _workstation(new_context, ibcert_target, wording, axe_checker, name)
+
+    return Arranger(operator, scratch_pc)
+
+
+@pytest.fixture
+def server_clock(operator: BankOperator, arrange: Arranger) -> Iterator[BankOperator]:
+    """The server's clock, to be moved by the test (operator.set_clock) and put back afterwards.
+
+    Each worker has its own embedded server and runs its tests one at a time, so a moved clock is seen by this test
+    alone. Against a vendor's server (shared by every worker) run these tests with -n 0."""
+    if not arrange.capabilities.get("clock"):
+        pytest.skip("not applicable: the server has no testing clock (GET /api/capabilities: clock)")
+    before, started = dt.datetime.fromisoformat(operator.clock()["now"]), time.monotonic()
+    yield operator
+    operator.set_clock(now=(before + dt.timedelta(seconds=time.monotonic() - started)).isoformat())
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    base_url = config.getoption("--base-url")
+    if not base_url or hasattr(config, "workerinput"):
+        return ["ibcert: embedded reference server; tests are set up through its API (fast_forward)"]
     try:
-        yield BankAdministrator(pc, operator.create_contract(), user_id_prefix=worker_id)
-    finally:
-        pc.close()
+        operator = BankOperator(base_url, config.getoption("--operator-token") or "", config.getoption("--ca-cert"))
+        capabilities = operator.capabilities()
+    except Exception as error:  # the report header must not hide the suite's own, clearer failure
+        return [f"ibcert: {base_url}: capabilities not read ({error})"]
+    points = capabilities.get("fast_forward") or []
+    how = ("set up through its API" if points else
+           "walked to their step through the manual's screens (the server offers no fast_forward: slower)")
+    return [f"ibcert: {base_url}: tests are {how}"]

@@ -8,17 +8,22 @@ from pages import (CertificateEnrollmentPage, EnrollmentCompletePage, Enrollment
 
 
 @pytest.fixture
-def user(bank_admin):
-    """A fresh user of the worker's shared contract (bank_admin.contract)."""
-    return bank_admin.register_user()
+def state(arrange):
+    """A contract whose administrator has registered the user (I-1 … I-4), set up through the bank's API."""
+    return arrange("user_registered")
+
+
+@pytest.fixture
+def user(state):
+    return state.user
 
 
 def _form(user_pc) -> CertificateEnrollmentPage:
     return user_pc.open().open_corporate().user_logon().enrollment()
 
 
-def _confirm(user_pc, bank_admin, user) -> EnrollmentConfirmDialog:
-    return _form(user_pc).enter(bank_admin.contract.contract_number, user.temporary_logon_pin,
+def _confirm(user_pc, state, user) -> EnrollmentConfirmDialog:
+    return _form(user_pc).enter(state.contract.contract_number, user.temporary_logon_pin,
                                 user.temporary_confirmation_pin, user_id=user.user_id)
 
 
@@ -41,47 +46,46 @@ def test_II_1_2_enrollment_link(user_pc, user):
 
 
 @pytest.mark.step("II-1.3")
-def test_II_1_3_enter_credentials(user_pc, bank_admin, user):
+def test_II_1_3_enter_credentials(user_pc, state, user):
     """II-1.3 利用者番号、利用者 ID、利用者暗証番号、利用者確認暗証番号を入力します。 -> 電子証明書の取得."""
-    dialog = _confirm(user_pc, bank_admin, user)
+    dialog = _confirm(user_pc, state, user)
     expect(dialog.button("common.yes")).to_be_visible()
 
 
 @pytest.mark.step("II-1.4")
-def test_II_1_4_yes(user_pc, bank_admin, user):
+def test_II_1_4_yes(user_pc, state, user):
     """II-1.4 「はい」をクリックします。"""
-    assert isinstance(_confirm(user_pc, bank_admin, user).yes(), SecurityLevelDialog)
+    assert isinstance(_confirm(user_pc, state, user).yes(), SecurityLevelDialog)
 
 
 @pytest.mark.step("II-1.5")
-def test_II_1_5_security_level_medium(user_pc, bank_admin, user):
+def test_II_1_5_security_level_medium(user_pc, state, user):
     """II-1.5 セキュリティレベルが中になっていることを確認し、「OK」をクリックします。"""
-    security = _confirm(user_pc, bank_admin, user).yes()
+    security = _confirm(user_pc, state, user).yes()
     security.expect_level()
     assert isinstance(security.ok(), IssuingPage)
 
 
 @pytest.mark.step("II-1.6")
-def test_II_1_6_issuing(user_pc, bank_admin, user):
+def test_II_1_6_issuing(user_pc, state, user):
     """II-1.6 電子証明書の発行処理が始まります。"""
-    issuing = _confirm(user_pc, bank_admin, user).yes().ok()
+    issuing = _confirm(user_pc, state, user).yes().ok()
     issuing.expect_message()
     assert isinstance(issuing.issue(), InstallDialog)
 
 
 @pytest.mark.step("II-1.7")
-def test_II_1_7_install_yes(user_pc, bank_admin, user):
+def test_II_1_7_install_yes(user_pc, state, user):
     """II-1.7 「はい」をクリックします。"""
-    done = _confirm(user_pc, bank_admin, user).yes().ok().issue().yes()
+    done = _confirm(user_pc, state, user).yes().ok().issue().yes()
     assert isinstance(done, EnrollmentCompletePage)
 
 
 @pytest.mark.step("II-1.8")
-def test_II_1_8_certificate_obtained_and_imported(user_pc, bank_admin, user):
+def test_II_1_8_certificate_obtained_and_imported(user_pc, state, user):
     """II-1.8 電子証明書の取得が完了しました。: imported into the user's PC only."""
-    done = _confirm(user_pc, bank_admin, user).yes().ok().issue().yes()
+    done = _confirm(user_pc, state, user).yes().ok().issue().yes()
     done.expect_done()
     certificate = done.install()
     assert user_pc.certificates == [certificate]
-    assert certificate not in bank_admin.pc.certificates
-    assert certificate.fingerprint != bank_admin.pc.certificate.fingerprint
+    assert certificate.fingerprint != state.admin_certificate.fingerprint

@@ -6,13 +6,22 @@ from playwright.sync_api import expect
 from pages import AccessPermissionDialog, LogonPinPage, UserPinSetupPage, UserStatusPage
 from pages.walkthrough import SAMPLE, activate_user, certificate_logon, logon_screen
 
-from .flows import user_with_certificate
+
+@pytest.fixture
+def state(arrange):
+    """The user registered and with a certificate (I-1 … II-1), set up through the bank's API."""
+    return arrange("user_certified")
 
 
 @pytest.fixture
-def enrolled(bank_admin, user_pc):
-    """A fresh user of the worker's shared contract, with their certificate on `user_pc`."""
-    return user_with_certificate(bank_admin, user_pc)
+def user_pc(workstation, state):
+    """The user's PC, its store holding the user's certificate."""
+    return workstation("利用者PC", state.user_certificate)
+
+
+@pytest.fixture
+def enrolled(state, user_pc):
+    return state.user, state.user_certificate
 
 
 @pytest.mark.step("II-2.1")

@@ -5,17 +5,21 @@ from playwright.sync_api import expect
 
 from pages import (AdminLogonPage, CertificateEnrollmentPage, EnrollmentCompletePage, EnrollmentConfirmDialog,
                    InstallDialog, IssuingPage, SecurityLevelDialog)
-from pages.walkthrough import SAMPLE
-
-from .flows import activated_admin
+from pages.walkthrough import SAMPLE, logon_screen
 
 
-def _form(pc, contract) -> CertificateEnrollmentPage:
-    return activated_admin(pc, contract).admin_logon().enrollment()
+@pytest.fixture
+def contract(arrange):
+    """A contract whose administrator has done 開通確認 (I-2), set up through the bank's API."""
+    return arrange("activated").contract
+
+
+def _form(pc) -> CertificateEnrollmentPage:
+    return logon_screen(pc, "admin").enrollment()
 
 
 def _confirm(pc, contract) -> EnrollmentConfirmDialog:
-    return _form(pc, contract).enter(contract.contract_number, SAMPLE.admin_logon_pin, SAMPLE.admin_confirmation_pin)
+    return _form(pc).enter(contract.contract_number, SAMPLE.admin_logon_pin, SAMPLE.admin_confirmation_pin)
 
 
 def _install(pc, contract) -> InstallDialog:
@@ -25,7 +29,7 @@ def _install(pc, contract) -> InstallDialog:
 @pytest.mark.step("I-3.1")
 def test_I_3_1_admin_logon(pc, contract):
     """I-3.1 「管理者ログオン」をクリックします。"""
-    logon = activated_admin(pc, contract).admin_logon()
+    logon = pc.open().open_corporate().admin_logon()
     assert isinstance(logon, AdminLogonPage)
     expect(logon.link("logon.enrollment_link")).to_be_visible()
     expect(logon.logon_button()).to_be_visible()
@@ -34,7 +38,7 @@ def test_I_3_1_admin_logon(pc, contract):
 @pytest.mark.step("I-3.2")
 def test_I_3_2_enrollment_link(pc, contract):
     """I-3.2 「電子証明書取得」をクリックします。: the admin's fields."""
-    form = _form(pc, contract)
+    form = _form(pc)
     for key in ("enrollment.contract_number", "enrollment.admin_logon_pin", "enrollment.admin_confirmation_pin"):
         expect(form.field(key)).to_be_editable()
     expect(form.field("enrollment.user_id")).to_have_count(0)

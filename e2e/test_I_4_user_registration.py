@@ -5,14 +5,29 @@ from playwright.sync_api import expect
 
 from pages import (AccessPermissionDialog, AdminLogonPage, ContractStatusPage, LogonPinPage, OneTimePasswordPage,
                    ServiceTopPage, UserRegisteredPage, UserRegistrationPage)
-from pages.walkthrough import SAMPLE, logon_screen
-
-from .flows import admin_logged_on, admin_with_certificate
+from pages.walkthrough import SAMPLE, admin_logon, logon_screen
 
 
 @pytest.fixture
-def admin_certificate(pc, contract):
-    return admin_with_certificate(pc, contract)
+def state(arrange):
+    """The administrator activated with a certificate (I-1 … I-3), set up through the bank's API."""
+    return arrange("admin_certified")
+
+
+@pytest.fixture
+def contract(state):
+    return state.contract
+
+
+@pytest.fixture
+def admin_certificate(state):
+    return state.admin_certificate
+
+
+@pytest.fixture
+def pc(workstation, admin_certificate):
+    """The administrator's PC, its store holding the administrator's certificate."""
+    return workstation("管理者PC", admin_certificate)
 
 
 @pytest.mark.step("I-4.1")
@@ -65,7 +80,7 @@ def test_I_4_5_one_time_password(pc, contract, admin_certificate):
 @pytest.mark.step("I-4.6")
 def test_I_4_6_to_new_user_registration(pc, contract, wording):
     """I-4.6 「ご契約先管理情報変更」→「利用者情報登録/変更」→「新規登録」をクリックします。"""
-    form = admin_logged_on(pc, contract).open_new_user_registration()
+    form = admin_logon(pc, contract).open_new_user_registration()
     assert isinstance(form, UserRegistrationPage)
     for name in wording["admin_menu.permission_names"]:
         expect(form.permission(name)).to_be_visible()
@@ -74,7 +89,7 @@ def test_I_4_6_to_new_user_registration(pc, contract, wording):
 @pytest.mark.step("I-4.7")
 def test_I_4_7_register_user(pc, contract):
     """I-4.7 利用者 ID、利用者名、利用者暗証番号(仮)、利用者確認暗証番号(仮)、権限を設定、ご契約先確認暗証番号を入力します。"""
-    form = admin_logged_on(pc, contract).open_new_user_registration()
+    form = admin_logon(pc, contract).open_new_user_registration()
     done = form.register(SAMPLE.user, SAMPLE.admin_confirmation_pin)
     assert isinstance(done, UserRegisteredPage)
     done.expect_done()
@@ -83,7 +98,7 @@ def test_I_4_7_register_user(pc, contract):
 @pytest.mark.step("I-4.8")
 def test_I_4_8_log_off(pc, contract):
     """I-4.8 右上にある「ログオフ」をクリックし管理者画面を終了してください。 -> サービストップ."""
-    done = admin_logged_on(pc, contract).open_new_user_registration().register(SAMPLE.user,
+    done = admin_logon(pc, contract).open_new_user_registration().register(SAMPLE.user,
                                                                                  SAMPLE.admin_confirmation_pin)
     top = done.log_off()
     assert isinstance(top, ServiceTopPage)

@@ -1,7 +1,6 @@
-"""Certificates and TLS: which client certificates log on, and that the bank's own certificate is verified.
-
-The server verifies client certificates against its issuing CA in the handshake, so a foreign-CA or expired one
-does not even reach a page; one from the right CA but bound to no ID, or to another ID, is refused at アクセス許可の付与.
+"""TLS: a logon's cookies are worthless without its certificate, and the bank's own certificate is verified by the
+browser, by Playwright's client-certificate proxy and by the provisioning client. (Which client certificates log on,
+at logon and under an open session: e2e/test_certificates.py.)
 """
 
 import http.server
@@ -11,111 +10,18 @@ import threading
 import pytest
 from playwright.sync_api import Error, expect
 
-from pages import AdminLogonPage, ContractStatusPage, UserLogonPage
 from pages.provisioning import BankOperator, ProvisioningError
-from pages.walkthrough import logon_screen
-
-from .flows import activated_admin, admin_logged_on, admin_with_certificate, user_with_certificate
+from pages.walkthrough import admin_logon
 
 pytestmark = pytest.mark.tls
 PASSWORD = "Import1234"
 
 
-@pytest.fixture(scope="session")
-def dev_pki(ibcert_target):
-    if not ibcert_target.embedded:
-        pytest.skip("test certificates are minted by the dev PKI of the embedded reference server")
-    from certs.pki import DevPKI
-
-    return DevPKI.default()
-
-
-def _bank_reached(pc) -> bool:
-    """Load the bank's home page: False at once when the TLS handshake fails (instead of waiting for a heading)."""
-    try:
-        response = pc.goto("/")
-    except Error:
-        return False
-    return response is not None and response.ok
-
-
-def _page_not_reached(pc) -> None:
-    """The bank's home page cannot be loaded: the TLS handshake was refused."""
-    try:
-        response = pc.page.goto(pc.base_url + "/")
-    except Error:
-        return  # net::ERR_… : the navigation failed
-    heading = pc.page.get_by_role("heading", level=1, name=pc.wording["bank_home.heading"], exact=True)
-    assert response is None or not response.ok or heading.count() == 0, pc.describe()
-    expect(heading).to_have_count(0)
-
-
-# -- client certificates -------------------------------------------------------------------------------------------
-@pytest.mark.step("I-4.2")
-def test_logon_without_certificate_is_refused(pc, contract):
-    """A PC that never imported a certificate: 証明書の選択 says none is available."""
-    activated_admin(pc, contract)
-    selection = logon_screen(pc, "admin").certificate_logon()
-    selection.expect_no_certificate()
-    logon = selection.cancel()
-    assert isinstance(logon, AdminLogonPage)
-
-
-@pytest.mark.parametrize("kind", ["foreign", "expired", "not_yet_valid"])
-def test_certificate_refused_in_the_handshake(pc, dev_pki, kind):
-    """A certificate from another CA: the bank's pages are not reached at all; expired or not yet valid: refused
-    (the reference server lets those through the handshake and refuses them at アクセス許可の付与)."""
-    pc.open()
-    issued = dev_pki.mint_test_client(kind, common_name=f"ibcert {kind}")
-    pc.import_certificate(issued.pkcs12(PASSWORD), PASSWORD)
-    if kind == "foreign":
-        _page_not_reached(pc)
-        return
-    # expired / not yet valid: refused in the handshake, or at the latest when the logon is granted
-    if not _bank_reached(pc):
-        _page_not_reached(pc)
-        return
-    logon_screen(pc, "admin").certificate_logon().ok().grant_refused().expect_alert()
-
-
-@pytest.mark.step("I-4.3")
-@pytest.mark.parametrize("kind", ["valid", "wrong_usage"])
-def test_certificate_bound_to_no_id_is_refused(pc, contract, dev_pki, kind):
-    """From the bank's issuing CA but issued to no ID (or not for client authentication): refused at logon."""
-    activated_admin(pc, contract)
-    issued = dev_pki.mint_test_client(kind, common_name=f"ibcert {kind}")
-    pc.import_certificate(issued.pkcs12(PASSWORD), PASSWORD)
-    if not _bank_reached(pc):
-        _page_not_reached(pc)  # refused already in the handshake
-        return
-    logon = logon_screen(pc, "admin").certificate_logon().ok().grant_refused()
-    logon.expect_alert()
-
-
-@pytest.mark.step("I-4.3")
-def test_another_ids_certificate_is_refused(bank_admin, user_pc):
-    """The user's certificate does not log the admin on (and the certificate shown is the user's)."""
-    _user, user_certificate = user_with_certificate(bank_admin, user_pc)
-    selection = logon_screen(user_pc, "admin").certificate_logon()
-    selection.expect_certificate(user_certificate)
-    logon = selection.ok().grant_refused()
-    assert isinstance(logon, AdminLogonPage)
-    logon.expect_alert()
-
-
-@pytest.mark.step("II-2.3")
-def test_admins_certificate_does_not_log_a_user_on(bank_admin, user_pc):
-    """On the admin's own PC (its session survives this, or bank_admin logs on again), with a user enrolled."""
-    user_with_certificate(bank_admin, user_pc)
-    logon = logon_screen(bank_admin.pc, "user").certificate_logon().ok().grant_refused()
-    assert isinstance(logon, UserLogonPage)
-    logon.expect_alert()
-
-
-def test_logon_session_is_bound_to_its_certificate(pc, workstation, contract):
+def test_logon_session_is_bound_to_its_certificate(workstation, arrange):
     """Cookies of a logged-on admin carried to a PC without the certificate do not open the admin's screens."""
-    status = admin_logged_on(pc, contract)
-    assert isinstance(status, ContractStatusPage)
+    state = arrange("admin_certified")
+    pc = workstation("管理者PC", state.admin_certificate)
+    admin_logon(pc, state.contract)
     url = pc.page.url
     other = workstation("cookie thief")
     other.context.add_cookies(pc.context.cookies())
@@ -128,19 +34,12 @@ def test_logon_session_is_bound_to_its_certificate(pc, workstation, contract):
                                exact=True)).to_have_count(0)
 
 
-def test_certificate_shown_is_the_one_presented(pc, contract):
-    """証明書の選択 shows the certificate this PC presented in TLS, not just any of the contract's."""
-    certificate = admin_with_certificate(pc, contract)
-    selection = logon_screen(pc, "admin").certificate_logon()
-    selection.expect_certificate(certificate)
-    assert selection.issued_to() == certificate.subject_cn
-    assert selection.issued_by() == certificate.issuer_cn
-
-
 # -- the bank's server certificate -----------------------------------------------------------------------------------
 @pytest.fixture
 def foreign_server(dev_pki):
     """An HTTPS server whose certificate comes from another CA than the one the suite trusts."""
+    if dev_pki is None:
+        pytest.skip("not applicable: another CA's server certificate comes from the embedded server's dev PKI")
     cert, key = dev_pki.foreign_server()
 
     class Hello(http.server.BaseHTTPRequestHandler):

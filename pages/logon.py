@@ -118,6 +118,12 @@ class AccessPermissionDialog(Dialog):
         self._choose("certificate_logon.grant")
         return self.host._next(self.button("common.ok").click, LogonPinPage)
 
+    def grant_outcome(self) -> "LogonPinPage | LogonPage":
+        """Grant, whatever the bank then decides: 暗証番号入力, or the logon screen again with its refusal."""
+        self._choose("certificate_logon.grant")
+        logon = AdminLogonPage if self.state.get("role") == "admin" else UserLogonPage
+        return self.host._next(self.button("common.ok").click, LogonPinPage, logon)
+
     def grant_refused(self) -> LogonPage:
         """Grant, but the bank refuses this certificate (bound to another ID, locked ID): the logon screen again
         with a message."""

@@ -102,16 +102,22 @@ class Workstation:
     def import_certificate(self, pkcs12: bytes, password: str) -> StoredCertificate:
         """Install a PKCS#12 file into this PC's store; the PC presents it to the bank from now on."""
         certificate = StoredCertificate.from_pkcs12(pkcs12, password)
+        self.replace_store([*self.certificates, certificate])
+        return certificate
+
+    def replace_store(self, certificates: list[StoredCertificate], *, reload: bool = True) -> None:
+        """The PC's store now holds exactly `certificates` (none: the PC presents nothing); cookies and storage are
+        kept, as a PC's browser keeps them while its certificates change. With `reload`, the page shown is loaded
+        again (presenting the new store)."""
         url = self.page.url
         state = self.context.storage_state()
-        self.certificates.append(certificate)
+        self.certificates = list(certificates)
         old = self.context
         self.context = self._create_context(storage_state=state)
         self.page = self.context.new_page()
         old.close()
-        if url.startswith(("http://", "https://")):
+        if reload and url.startswith(("http://", "https://")):
             self.page.goto(url)
-        return certificate
 
     @property
     def certificate(self) -> StoredCertificate | None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from flask import Blueprint, g, redirect, request, url_for
 
-from . import auth, clock, issuance, rules
+from . import auth, clock, issuance, onboarding, rules
 from .certlogon import CertificateLogon
-from .models import ACTIVE, ADMIN, PENDING, PROVISIONAL, USER, Contract, Principal, db
+from .models import ADMIN, PENDING, Contract, Principal, db
 from .otp_screen import one_time_password
 from .web import Form, end_logon, flow, out_of_order, require_logon, screen, set_flow, w
 
@@ -79,10 +79,7 @@ def activation_pins():
         email, problem = rules.email(form["email"])
         form.check("email", problem)
         if form.ok:
-            admin = contract.admin
-            admin.logon_pin_hash = auth.hash_pin(form["logon_pin"])
-            admin.confirmation_pin_hash = auth.hash_pin(form["confirmation_pin"])
-            contract.email = email
+            onboarding.set_admin_pins(contract, form["logon_pin"], form["confirmation_pin"], email)
             db.session.commit()
             set_flow(ACTIVATION, contract=contract.id, stage="otp")
             return redirect(url_for("admin.activation_otp"))
@@ -99,8 +96,7 @@ def activation_otp():
 
     def activated():
         auth.record_success(admin)
-        admin.status = ACTIVE
-        contract.activated_at = clock.now()
+        onboarding.activate_admin(contract)
         db.session.commit()
         set_flow(ACTIVATION, contract=contract.id, stage="done")
         return redirect(url_for("admin.activation_done"))
@@ -173,12 +169,8 @@ def new_user():
                 form.check("confirmation_pin", message)
             else:
                 auth.record_success(admin)
-                user = Principal(kind=USER, user_id=user_id, name=form["user_name"].strip(),
-                                 permissions=[name for name in allowed if name in selected], status=PROVISIONAL,
-                                 logon_pin_hash=auth.hash_pin(form["temp_pin"]),
-                                 confirmation_pin_hash=auth.hash_pin(form["temp_confirmation_pin"]),
-                                 created_at=clock.now())
-                contract.principals.append(user)
+                user = onboarding.register_user(contract, user_id, form["user_name"], form["temp_pin"],
+                                                form["temp_confirmation_pin"], selected)
                 db.session.commit()
                 set_flow("registered", user=user.id)
                 return redirect(url_for("admin.registered"))

@@ -1,23 +1,32 @@
 """The bank's side: creating a contract application (what the branch does when the customer's form comes in), as a
 `flask --app refserver contract create` command and as a JSON API for test suites, plus the testing clock.
 
+In testing mode the API also sets a new contract up at a named point of the manual (the administrator activated, the
+user registered, …) with the screens' own state changes (refserver/onboarding.py), and mints certificates bound to
+an ID whose dates or usage are wrong, so that a browser test starts where it needs to instead of walking there.
+
 The API is for machines holding the operator token (Authorization: Bearer …), so it is exempt from CSRF: no browser
 sends that header by itself.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hmac
 import re
 import secrets
+from dataclasses import dataclass, replace
+from typing import Any
 
 import click
 import pyotp
+from cryptography.x509.oid import ExtendedKeyUsageOID
 from flask import Blueprint, current_app, jsonify, request
 
-from . import auth, clock, otp
-from .models import ADMIN, PENDING, Contract, Principal, db
+from . import auth, clock, issuance, onboarding, otp, rules
+from .models import ADMIN, PENDING, Certificate, Contract, Principal, db
+from .web import w
 
 bp = Blueprint("backoffice", __name__, url_prefix="/api", cli_group="contract")
 
@@ -35,43 +44,254 @@ def _unused_number() -> str:
             return number
 
 
-def create_contract(*, contract_number=None, registration_pin=None, card=None, otp_kind=otp.CARD,
-                    applied_days_ago=0, challenge_cells=None) -> tuple[Contract, str]:
-    """A new contract application and its administrator (not yet activated). Returns the contract and the
-    registration PIN in clear — the only moment it exists in clear, to be printed for the customer."""
-    if contract_number is not None and not (isinstance(contract_number, str) and re.fullmatch(r"[0-9]{11}", contract_number)):
-        raise ProvisioningError("contract_number は11桁の数字の文字列で指定してください。")
-    if registration_pin is not None and not (isinstance(registration_pin, str) and re.fullmatch(r"[0-9]{4}", registration_pin)):
-        raise ProvisioningError("registration_pin は4桁の数字の文字列で指定してください。")
-    if card is not None and (problem := otp.card_problem(card)):
-        raise ProvisioningError(problem)
-    if otp_kind not in (otp.CARD, otp.TOTP):
-        raise ProvisioningError("otp は \"card\" または \"totp\" を指定してください。")
-    if isinstance(applied_days_ago, bool) or not isinstance(applied_days_ago, int) or applied_days_ago < 0:
-        raise ProvisioningError("applied_days_ago は0以上の整数で指定してください。")
-    if challenge_cells is not None:
-        if not current_app.config["TESTING"]:
-            raise ProvisioningError("challenge_cells はテストモードでのみ指定できます。")
-        if problem := otp.challenge_cells_problem(challenge_cells):
-            raise ProvisioningError(problem)
-    if contract_number and db.session.scalar(db.select(Contract.id).filter_by(number=contract_number)):
-        raise ProvisioningError(f"利用者番号 {contract_number} のご契約は既に登録されています。", 409)
+MAX_APPLIED_DAYS_AGO = 36500  # a century: any test's need, and far from the calendar's end
 
-    registration_pin = registration_pin or f"{secrets.randbelow(10**4):04d}"
-    now = clock.now()
-    contract = Contract(
-        number=contract_number or _unused_number(),
-        registration_pin_hash=auth.hash_pin(registration_pin),
-        card=card or otp.random_card(),
-        otp_kind=otp_kind,
-        totp_secret=pyotp.random_base32() if otp_kind == otp.TOTP else None,
-        fixed_challenge=challenge_cells,
-        applied_at=now - dt.timedelta(days=applied_days_ago),
-    )
-    contract.principals.append(Principal(kind=ADMIN, status=PENDING, permissions=[], created_at=now))
-    db.session.add(contract)
+
+@dataclass(frozen=True)
+class Application:
+    """A contract application as the customer's form brings it in; None values are chosen by the bank."""
+
+    contract_number: str | None = None
+    registration_pin: str | None = None
+    card: dict | None = None
+    otp_kind: str = otp.CARD
+    applied_days_ago: int = 0
+    challenge_cells: list | None = None
+
+    def check(self) -> None:
+        """Refuse (ProvisioningError) an application the bank would not take, before anything is written."""
+        number, pin = self.contract_number, self.registration_pin
+        if number is not None and not (isinstance(number, str) and re.fullmatch(r"[0-9]{11}", number)):
+            raise ProvisioningError("contract_number は11桁の数字の文字列で指定してください。")
+        if pin is not None and not (isinstance(pin, str) and re.fullmatch(r"[0-9]{4}", pin)):
+            raise ProvisioningError("registration_pin は4桁の数字の文字列で指定してください。")
+        if self.card is not None and (problem := otp.card_problem(self.card)):
+            raise ProvisioningError(problem)
+        if self.otp_kind not in (otp.CARD, otp.TOTP):
+            raise ProvisioningError("otp は \"card\" または \"totp\" を指定してください。")
+        days = self.applied_days_ago
+        if isinstance(days, bool) or not isinstance(days, int) or days < 0:
+            raise ProvisioningError("applied_days_ago は0以上の整数で指定してください。")
+        if days > MAX_APPLIED_DAYS_AGO:
+            raise ProvisioningError(f"applied_days_ago は{MAX_APPLIED_DAYS_AGO}以下で指定してください。")
+        if self.challenge_cells is not None:
+            if not current_app.config["TESTING"]:
+                raise ProvisioningError("challenge_cells はテストモードでのみ指定できます。")
+            if problem := otp.challenge_cells_problem(self.challenge_cells):
+                raise ProvisioningError(problem)
+        if number and db.session.scalar(db.select(Contract.id).filter_by(number=number)):
+            raise ProvisioningError(f"利用者番号 {number} のご契約は既に登録されています。", 409)
+
+    def open(self) -> tuple[Contract, str]:
+        """The contract and its administrator (not yet activated), added to the session: the caller commits. Returns
+        the registration PIN in clear too — the only moment it exists in clear, to be printed for the customer."""
+        registration_pin = self.registration_pin or f"{secrets.randbelow(10**4):04d}"
+        now = clock.now()
+        contract = Contract(
+            number=self.contract_number or _unused_number(),
+            registration_pin_hash=auth.hash_pin(registration_pin),
+            card=self.card or otp.random_card(),
+            otp_kind=self.otp_kind,
+            totp_secret=pyotp.random_base32() if self.otp_kind == otp.TOTP else None,
+            fixed_challenge=self.challenge_cells,
+            applied_at=now - dt.timedelta(days=self.applied_days_ago),
+        )
+        contract.principals.append(Principal(kind=ADMIN, status=PENDING, permissions=[], created_at=now))
+        db.session.add(contract)
+        return contract, registration_pin
+
+
+def create_contract(**application: Any) -> tuple[Contract, str]:
+    """A new contract application (the keys of Application) and the registration PIN in clear."""
+    application = Application(**application)
+    application.check()
+    contract, registration_pin = application.open()
     db.session.commit()
     return contract, registration_pin
+
+
+# -- set up at a point of the manual (testing mode) -----------------------------------------------------------------
+POINTS = ("applied", "activated", "admin_certified", "user_registered", "user_certified", "user_activated")
+
+# The values of the body's "admin" and "user" objects, each with the point from which it is needed (and refused
+# before it: a value that would be ignored is a mistake in the test).
+ADMIN_VALUES = {"logon_pin": "activated", "confirmation_pin": "activated", "email": "activated"}
+USER_VALUES = {"user_id": "user_registered", "name": "user_registered", "temporary_logon_pin": "user_registered",
+               "temporary_confirmation_pin": "user_registered", "permissions": "user_registered",
+               "logon_pin": "user_activated", "confirmation_pin": "user_activated"}
+OPTIONAL_VALUES = {"user.permissions"}  # default: every 権限 of the menu
+
+# The PIN pairs the screens set: (body key, legend rule, wording key of the screen's label) of each PIN.
+Pin = tuple[str, str, str]
+ADMIN_PINS = (("logon_pin", "イ", "activation.logon_pin"), ("confirmation_pin", "ロ", "activation.confirmation_pin"))
+TEMPORARY_PINS = (("temporary_logon_pin", "ホ", "admin_menu.temporary_logon_pin"),
+                  ("temporary_confirmation_pin", "ヘ", "admin_menu.temporary_confirmation_pin"))
+USER_PINS = (("logon_pin", "ト", "user_activation.logon_pin"),
+             ("confirmation_pin", "チ", "user_activation.confirmation_pin"))
+
+
+def _reaches(at: str, point: str) -> bool:
+    return POINTS.index(at) >= POINTS.index(point)
+
+
+def _refuse(name: str, problem: str | None) -> None:
+    """A screen's message for a value, named by its key in the body."""
+    if problem:
+        raise ProvisioningError(f"{name}：{problem}")
+
+
+def _text(section: str, values: dict, key: str) -> str:
+    if not isinstance(values[key], str):
+        raise ProvisioningError(f"{section}.{key} は文字列で指定してください。")
+    return values[key]
+
+
+def _section(body: dict, section: str, needed: dict[str, str], at: str) -> dict:
+    """body[section] as an object holding exactly the values *at* needs."""
+    values = body.get(section, {})
+    if not isinstance(values, dict):
+        raise ProvisioningError(f"{section} はJSONオブジェクトで指定してください。")
+    if unknown := set(values) - set(needed):
+        raise ProvisioningError(f"{section} に指定できない項目があります：{', '.join(sorted(unknown))}")
+    for key, point in needed.items():
+        name = f"{section}.{key}"
+        if key in values and not _reaches(at, point):
+            raise ProvisioningError(f"{name} は at が \"{point}\" 以降のときだけ指定できます。")
+        if key not in values and _reaches(at, point) and name not in OPTIONAL_VALUES:
+            raise ProvisioningError(f"at が \"{at}\" のときは {name} を指定してください。")
+    return values
+
+
+def _check_pins(section: str, values: dict, pins: tuple[Pin, Pin], *, contract_number: str, user_id: str = "") -> None:
+    """A pair of PINs as the screen that sets them judges it: each by its legend rule, and the two different."""
+    (first, _, _), (second, _, _) = pins
+    labels = [w(label) for _, _, label in pins]
+    for (key, rule, _), label in zip(pins, labels):
+        _refuse(f"{section}.{key}", rules.new_pin(_text(section, values, key), label, rule=rule,
+                                                  contract_number=contract_number, user_id=user_id))
+    _refuse(f"{section}.{second}", rules.different_pins(values[first], values[second], *labels))
+
+
+def _checked_admin(admin: dict, contract_number: str) -> dict:
+    """I-2.3's checks."""
+    _check_pins("admin", admin, ADMIN_PINS, contract_number=contract_number)
+    email, problem = rules.email(_text("admin", admin, "email"))
+    _refuse("admin.email", problem)
+    return {**admin, "email": email}
+
+
+def _checked_user(user: dict, contract_number: str, at: str) -> dict:
+    """I-4.7's checks, and II-2.5's for "user_activated"."""
+    user_id = _text("user", user, "user_id")
+    _refuse("user.user_id", rules.user_id(user_id))
+    _refuse("user.name", rules.user_name(_text("user", user, "name")))
+    _check_pins("user", user, TEMPORARY_PINS, contract_number=contract_number, user_id=user_id)
+    allowed = w("admin_menu.permission_names")
+    permissions = user.get("permissions", allowed)
+    if not (isinstance(permissions, list) and all(isinstance(name, str) for name in permissions)):
+        raise ProvisioningError("user.permissions は文字列の配列で指定してください。")
+    _refuse("user.permissions", rules.permissions(permissions, allowed))
+    if at == "user_activated":
+        _check_pins("user", user, USER_PINS, contract_number=contract_number, user_id=user_id)
+        for (own, _, label), (provisional, _, _) in zip(USER_PINS, TEMPORARY_PINS):
+            if user[own] == user[provisional]:
+                _refuse(f"user.{own}", onboarding.same_as_provisional(w(label)))
+    return {**user, "permissions": permissions}
+
+
+@dataclass(frozen=True)
+class SetUp:
+    """How far a new contract is taken, with the values the screens would have been given on the way."""
+
+    at: str
+    admin: dict  # the checked values, empty when the point does not need them
+    user: dict
+
+    @classmethod
+    def asked(cls, body: dict, contract_number: str) -> SetUp:
+        """The set-up *body* asks for, every value judged by the screens' rules before anything is written."""
+        at = body.get("at", "applied")
+        if at not in POINTS:
+            raise ProvisioningError(f"at は {', '.join(POINTS)} のいずれかで指定してください。")
+        testing_only = (["at"] if at != "applied" else []) + [key for key in ("admin", "user") if key in body]
+        if testing_only and not current_app.config["TESTING"]:
+            raise ProvisioningError(f"{'・'.join(testing_only)} はテストモードでのみ指定できます。")
+        admin = _section(body, "admin", ADMIN_VALUES, at)
+        user = _section(body, "user", USER_VALUES, at)
+        return cls(at, _checked_admin(admin, contract_number) if _reaches(at, "activated") else {},
+                   _checked_user(user, contract_number, at) if _reaches(at, "user_registered") else {})
+
+    def reaches(self, point: str) -> bool:
+        return _reaches(self.at, point)
+
+
+def _certificate_json(record: Certificate, pkcs12: bytes, password: str) -> dict:
+    """A certificate as the API hands it out: the PKCS#12 file (base64), its import password, and what binds it."""
+    return {"pkcs12": base64.b64encode(pkcs12).decode(), "password": password, "fingerprint": record.fingerprint,
+            "serial": record.serial, "not_before": record.not_before.isoformat(),
+            "not_after": record.not_after.isoformat()}
+
+
+def _enrol(principal: Principal) -> dict:
+    """電子証明書取得 as the screens end it: refused for the same reasons (the enrollment window), then issued."""
+    if refusal := issuance.refusal(principal):
+        raise ProvisioningError(f"at：{principal.label}の電子証明書を発行できません。{refusal}")
+    delivery = issuance.issue(principal)
+    return _certificate_json(delivery.record, delivery.pkcs12, delivery.password)
+
+
+def fast_forward(contract: Contract, set_up: SetUp) -> dict:
+    """Take a newly opened *contract* to set_up.at, in the manual's order, with the screens' own state changes; commits
+    and returns what the API's answer adds. PINs are not in it: the caller chose them."""
+    admin, user_values = set_up.admin, set_up.user
+    added: dict[str, Any] = {"at": set_up.at}
+    if set_up.reaches("activated"):
+        onboarding.set_admin_pins(contract, admin["logon_pin"], admin["confirmation_pin"], admin["email"])
+        onboarding.activate_admin(contract)
+    if set_up.reaches("admin_certified"):
+        added["admin_certificate"] = _enrol(contract.admin)
+    if set_up.reaches("user_registered"):
+        user = onboarding.register_user(contract, user_values["user_id"], user_values["name"],
+                                        user_values["temporary_logon_pin"],
+                                        user_values["temporary_confirmation_pin"], user_values["permissions"])
+        added["user"] = {"user_id": user.user_id, "name": user.name, "permissions": user.permissions}
+    if set_up.reaches("user_certified"):
+        added["user_certificate"] = _enrol(user)
+    if set_up.reaches("user_activated"):
+        onboarding.activate_user(user, user_values["logon_pin"], user_values["confirmation_pin"])
+    db.session.commit()
+    return added
+
+
+# -- test certificates (testing mode) --------------------------------------------------------------------------------
+CERTIFICATE_KINDS = ("valid", "expired", "not_yet_valid", "wrong_usage")
+
+
+def _validity(kind: str, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """A certificate's dates by the app clock: as issued now, or wholly in the past or in the future."""
+    day, lifetime = dt.timedelta(days=1), dt.timedelta(days=current_app.config["CERT_VALIDITY_DAYS"])
+    if kind == "expired":
+        return now - lifetime - day, now - day
+    if kind == "not_yet_valid":
+        return now + day, now + lifetime + day
+    return now - dt.timedelta(minutes=5), now + lifetime
+
+
+def mint(principal: Principal, kind: str) -> dict:
+    """A certificate of *kind* bound to *principal*: signed by the issuing CA and recorded like an issued one, so that
+    only the judgement under test (its dates, its usage) can refuse it at logon. Never refused because the ID holds a
+    valid one already: it is a test fixture, not an acquisition."""
+    now = clock.now()
+    common_name, unit = issuance.subject_names(principal)
+    usage = ExtendedKeyUsageOID.SERVER_AUTH if kind == "wrong_usage" else ExtendedKeyUsageOID.CLIENT_AUTH
+    issued = issuance.pki().issuing_ca.issue_client(common_name, unit, *_validity(kind, now), usage=usage)
+    record = Certificate(principal=principal, serial=f"{issued.serial:x}", fingerprint=issued.fingerprint,
+                         subject=common_name, not_before=issued.cert.not_valid_before_utc,
+                         not_after=issued.cert.not_valid_after_utc, issued_at=now)
+    db.session.add(record)
+    db.session.commit()
+    password = secrets.token_urlsafe(9)
+    return _certificate_json(record, issued.pkcs12(password, f"ibcert test {kind} {common_name}"), password)
 
 
 # -- JSON API ------------------------------------------------------------------------------------------------------
@@ -103,10 +323,12 @@ def _json_body() -> dict:
 
 @bp.errorhandler(ProvisioningError)
 def _provisioning_error(error: ProvisioningError):
+    db.session.rollback()  # a refused request leaves nothing behind
     return _error(error.message, error.status)
 
 
-API_KEYS = {"contract_number", "registration_pin", "card", "otp", "applied_days_ago", "challenge_cells"}
+API_KEYS = {"contract_number", "registration_pin", "card", "otp", "applied_days_ago", "challenge_cells", "at", "admin",
+            "user"}
 
 
 @bp.post("/contracts")
@@ -114,7 +336,7 @@ def contracts():
     body = _json_body()
     if unknown := set(body) - API_KEYS:
         raise ProvisioningError(f"指定できない項目があります：{', '.join(sorted(unknown))}")
-    contract, registration_pin = create_contract(
+    application = Application(
         contract_number=body.get("contract_number"),
         registration_pin=body.get("registration_pin"),
         card=body.get("card"),
@@ -122,6 +344,11 @@ def contracts():
         applied_days_ago=body.get("applied_days_ago", 0),
         challenge_cells=body.get("challenge_cells"),
     )
+    application.check()
+    application = replace(application, contract_number=application.contract_number or _unused_number())
+    set_up = SetUp.asked(body, application.contract_number)  # its PIN rules look for the 利用者番号
+    contract, registration_pin = application.open()
+    added = fast_forward(contract, set_up)
     return jsonify(
         contract_number=contract.number,
         registration_pin=registration_pin,
@@ -129,7 +356,39 @@ def contracts():
         otp=contract.otp_kind,
         totp_secret=contract.totp_secret,
         applied_at=contract.applied_at.isoformat(),
+        **added,
     ), 201
+
+
+@bp.post("/contracts/<contract_number>/certificates")
+def certificates(contract_number: str):
+    """A test certificate bound to the administrator ({"user_id": null}) or a user of the contract."""
+    if not current_app.config["TESTING"]:
+        return _error("テスト用の電子証明書はテストモードでのみ発行できます。", 404)
+    body = _json_body()
+    if unknown := set(body) - {"user_id", "kind"}:
+        raise ProvisioningError(f"指定できない項目があります：{', '.join(sorted(unknown))}")
+    kind, user_id = body.get("kind", "valid"), body.get("user_id")
+    if kind not in CERTIFICATE_KINDS:
+        raise ProvisioningError(f"kind は {', '.join(CERTIFICATE_KINDS)} のいずれかで指定してください。")
+    if user_id is not None and not isinstance(user_id, str):
+        raise ProvisioningError("user_id は文字列（管理者は null）で指定してください。")
+    contract = db.session.scalar(db.select(Contract).filter_by(number=contract_number))
+    if contract is None:
+        return _error(f"利用者番号 {contract_number} のご契約が見つかりません。", 404)
+    principal = contract.admin if user_id is None else next((u for u in contract.users if u.user_id == user_id), None)
+    if principal is None:
+        return _error(f"利用者ID {user_id} はこのご契約に登録されていません。", 404)
+    return jsonify(mint(principal, kind)), 201
+
+
+@bp.get("/capabilities")
+def capabilities():
+    """What this server sets up for a suite, and the settings a suite checks against (the lockout's count: the manual
+    names no number). A vendor's server may have no such call: the suite walks the screens and assumes 6."""
+    testing = current_app.config["TESTING"]
+    return jsonify(fast_forward=list(POINTS) if testing else [], clock=testing, certificates=testing,
+                   lockout_threshold=auth.threshold())
 
 
 @bp.route("/clock", methods=["GET", "POST"])
@@ -140,11 +399,14 @@ def clock_api():
         body = _json_body()
         if set(body) == {"advance_days"} and isinstance(body["advance_days"], (int, float)) \
                 and not isinstance(body["advance_days"], bool):
-            clock.advance(body["advance_days"])
+            try:
+                clock.advance(body["advance_days"])
+            except (OverflowError, ValueError):  # beyond the calendar, or NaN
+                raise ProvisioningError("advance_days は時計を動かせる範囲の日数で指定してください。") from None
         elif set(body) == {"now"} and isinstance(body["now"], str):
             try:
                 clock.set_now(clock.parse_instant(body["now"]))
-            except ValueError:
+            except (OverflowError, ValueError):
                 raise ProvisioningError("now はISO 8601形式の日時で指定してください。") from None
         else:
             raise ProvisioningError("advance_days（日数）または now（ISO 8601形式の日時）のどちらか一方を指定してください。")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, g, redirect, request, url_for
 
-from . import auth, clock, issuance, rules
+from . import auth, clock, issuance, onboarding, rules
 from .certlogon import CertificateLogon
-from .models import ACTIVE, USER, db
+from .models import USER, db
 from .web import Form, notify, require_logon, screen, w
 
 bp = Blueprint("user", __name__, url_prefix="/ib/user")
@@ -28,13 +28,11 @@ def activation():
                                                             logon_label, confirmation_label))
         if form.ok:
             if auth.pin_matches(user.logon_pin_hash, form["logon_pin"]):
-                form.check("logon_pin", f"仮の{logon_label}と同じ暗証番号は設定できません。")
+                form.check("logon_pin", onboarding.same_as_provisional(logon_label))
             if auth.pin_matches(user.confirmation_pin_hash, form["confirmation_pin"]):
-                form.check("confirmation_pin", f"仮の{confirmation_label}と同じ暗証番号は設定できません。")
+                form.check("confirmation_pin", onboarding.same_as_provisional(confirmation_label))
         if form.ok:
-            user.logon_pin_hash = auth.hash_pin(form["logon_pin"])
-            user.confirmation_pin_hash = auth.hash_pin(form["confirmation_pin"])
-            user.status = ACTIVE
+            onboarding.activate_user(user, form["logon_pin"], form["confirmation_pin"])
             db.session.commit()
             notify("利用者暗証番号と利用者確認暗証番号を設定しました。")
             return redirect(url_for("user.status"))

@@ -73,6 +73,7 @@ def test_api_takes_every_value(app):
     ({"otp": "sms"}, "otp は \"card\" または \"totp\" を指定してください。"),
     ({"applied_days_ago": -1}, "applied_days_ago は0以上の整数で指定してください。"),
     ({"applied_days_ago": "3"}, "applied_days_ago は0以上の整数で指定してください。"),
+    ({"applied_days_ago": 10**9}, "applied_days_ago は36500以下で指定してください。"),
     ({"challenge_cells": ["ア"]}, None),
     ({"challenge_cells": ["ア", "ア"]}, None),
     ({"surprise": 1}, "指定できない項目があります：surprise"),
@@ -132,7 +133,9 @@ def test_clock_can_be_read_advanced_and_set_in_testing_mode(app):
     assert abs(dt.datetime.fromisoformat(moved) - dt.datetime(2030, 1, 1, 18, 4, 5, tzinfo=dt.timezone.utc)) < dt.timedelta(minutes=1)
 
 
-@pytest.mark.parametrize("body", [{}, {"advance_days": "1"}, {"now": "yesterday"}, {"advance_days": 1, "now": "2030-01-01"}])
+@pytest.mark.parametrize("body", [{}, {"advance_days": "1"}, {"now": "yesterday"}, {"advance_days": 1, "now": "2030-01-01"},
+                                  {"advance_days": 1e300}, {"advance_days": float("nan")},
+                                  {"now": "0001-01-01T00:00:00+09:00"}])
 def test_clock_refuses_bad_moves(app, body):
     response = app.test_client().post("/api/clock", json=body, headers=AUTH)
     assert response.status_code == 400 and response.get_json()["error"]
