@@ -16,10 +16,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+from pages import ContractStatusPage, Screen, UserPinSetupPage, UserStatusPage
 from pages.admin import NewUser
 from pages.provisioning import BankOperator, CertificateFile, Contract
-from pages.walkthrough import SAMPLE, SampleValues, activate_admin, activate_user, admin_logon, enroll, \
-    open_service_top, register_user
+from pages.walkthrough import (SAMPLE, SampleValues, activate_admin, activate_user, admin_logon, certificate_logon,
+                               enroll, logon_screen, open_service_top, register_user)
 from pages.workstation import StoredCertificate, Workstation
 
 POINTS = ("applied", "activated", "admin_certified", "user_registered", "user_certified", "user_activated")
@@ -107,3 +108,18 @@ class Arranger:
         finally:
             user_pc.close()
         return state
+
+    def logged_on(self, pc: Workstation, state: State, side: str) -> Screen:
+        """`pc` (its store holding the side's certificate) logged on as the administrator or the user of `state`, on
+        the screen a logon lands on: made by the bank's API where it offers that, else through the certificate
+        logon's screens (I-4.1 … I-4.5, II-2.1 … II-2.4)."""
+        if self.capabilities.get("logons"):
+            made = self.operator.log_on(state.contract.contract_number, None if side == "admin" else state.user.user_id)
+            pc.context.add_cookies([{**made["cookie"], "url": pc.base_url + "/", "secure": True, "httpOnly": True,
+                                     "sameSite": "Lax"}])
+            pc.goto(made["path"])
+            return pc.expect_screen(ContractStatusPage, UserStatusPage, UserPinSetupPage)
+        if side == "admin":
+            return admin_logon(pc, state.contract, state.sample)
+        pin = state.sample.user_logon_pin if state.reached("user_activated") else state.user.temporary_logon_pin
+        return certificate_logon(logon_screen(pc, "user"), pin)

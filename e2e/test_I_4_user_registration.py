@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from pages import (AccessPermissionDialog, AdminLogonPage, ContractStatusPage, LogonPinPage, OneTimePasswordPage,
                    ServiceTopPage, UserRegisteredPage, UserRegistrationPage)
-from pages.walkthrough import SAMPLE, admin_logon, logon_screen
+from pages.walkthrough import SAMPLE, logon_screen
 
 
 @pytest.fixture
@@ -78,28 +78,28 @@ def test_I_4_5_one_time_password(pc, contract, admin_certificate):
 
 
 @pytest.mark.step("I-4.6")
-def test_I_4_6_to_new_user_registration(pc, contract, wording):
-    """I-4.6 「ご契約先管理情報変更」→「利用者情報登録/変更」→「新規登録」をクリックします。"""
-    form = admin_logon(pc, contract).open_new_user_registration()
+def test_I_4_6_to_new_user_registration(pc, arrange, state, wording):
+    """I-4.6 ご契約先ステータス画面が表示されます。「ご契約先管理情報変更」→「利用者情報登録/変更」→「新規登録」をクリックします。"""
+    form = arrange.logged_on(pc, state, "admin").open_new_user_registration()
     assert isinstance(form, UserRegistrationPage)
     for name in wording["admin_menu.permission_names"]:
         expect(form.permission(name)).to_be_visible()
 
 
 @pytest.mark.step("I-4.7")
-def test_I_4_7_register_user(pc, contract):
+def test_I_4_7_register_user(pc, arrange, state):
     """I-4.7 利用者 ID、利用者名、利用者暗証番号(仮)、利用者確認暗証番号(仮)、権限を設定、ご契約先確認暗証番号を入力します。"""
-    form = admin_logon(pc, contract).open_new_user_registration()
+    form = arrange.logged_on(pc, state, "admin").open_new_user_registration()
     done = form.register(SAMPLE.user, SAMPLE.admin_confirmation_pin)
     assert isinstance(done, UserRegisteredPage)
     done.expect_done()
 
 
 @pytest.mark.step("I-4.8")
-def test_I_4_8_log_off(pc, contract):
+def test_I_4_8_log_off(pc, arrange, state):
     """I-4.8 右上にある「ログオフ」をクリックし管理者画面を終了してください。 -> サービストップ."""
-    done = admin_logon(pc, contract).open_new_user_registration().register(SAMPLE.user,
-                                                                                 SAMPLE.admin_confirmation_pin)
+    form = arrange.logged_on(pc, state, "admin").open_new_user_registration()
+    done = form.register(SAMPLE.user, SAMPLE.admin_confirmation_pin)
     top = done.log_off()
     assert isinstance(top, ServiceTopPage)
     expect(top.status()).to_be_visible()

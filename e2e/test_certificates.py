@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Error, expect
 
 from pages import AdminLogonPage, ContractStatusPage, LogonPinPage, UserLogonPage, UserStatusPage
-from pages.walkthrough import SAMPLE, SampleValues, admin_logon, certificate_logon, logon_screen
+from pages.walkthrough import SAMPLE, SampleValues, logon_screen
 from pages.workstation import StoredCertificate
 
 pytestmark = pytest.mark.tls
@@ -25,8 +25,8 @@ SIDES = ("admin", "user")
 STATUS = {"admin": ContractStatusPage, "user": UserStatusPage}
 LOGON = {"admin": AdminLogonPage, "user": UserLogonPage}
 # another contract's customer, with PINs of their own
-OTHER = SampleValues(admin_logon_pin="Hokano2025k", admin_confirmation_pin="Betsu3579m", user_logon_pin="Tanin8642p",
-                     user_confirmation_pin="Yoso9753r")
+OTHER = SampleValues(admin_logon_pin="Hokano2025k", admin_confirmation_pin="Betsu3579m",
+                     user_logon_pin="Tanin8642p", user_confirmation_pin="Yoso9753r")
 
 
 def _stored(file) -> StoredCertificate:
@@ -70,13 +70,6 @@ def certificates(request, arrange, operator, dev_pki) -> Certificates:
 
 def _pin(side: str) -> str:
     return SAMPLE.admin_logon_pin if side == "admin" else SAMPLE.user_logon_pin
-
-
-def log_on(pc, side, state):
-    """The right certificate's logon, through to the side's status screen."""
-    if side == "admin":
-        return admin_logon(pc, state.contract)
-    return certificate_logon(logon_screen(pc, "user"), SAMPLE.user_logon_pin)
 
 
 def _reached(pc) -> bool:
@@ -126,7 +119,7 @@ def test_certificate_judged_under_an_open_session(certificates, workstation, sub
     for kind in KINDS:
         with subtests.test(msg=f"cert:{kind}@session", side=side):
             pc = workstation(f"{side} PC", certificates.own())
-            status = log_on(pc, side, state)
+            status = certificates.arrange.logged_on(pc, state, side)
             assert isinstance(status, STATUS[side]), status
             url = pc.page.url
             pc.replace_store(certificates.of(kind), reload=False)
@@ -147,7 +140,7 @@ def test_session_ends_when_its_own_certificate_stops_being_valid(side, days, arr
     session with the bank's message (the clock put back, the session stays ended)."""
     state = arrange("user_activated")
     pc = workstation(f"{side} PC", state.admin_certificate if side == "admin" else state.user_certificate)
-    status = log_on(pc, side, state)
+    status = arrange.logged_on(pc, state, side)
     url = pc.page.url
     server_clock.set_clock(advance_days=days)
     pc.page.reload()

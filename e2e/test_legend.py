@@ -20,7 +20,7 @@ from playwright.sync_api import expect
 import spec
 from pages import (ActivationPage, ActivationPinsPage, OneTimePasswordPage, Screen, UserPinSetupPage,
                    UserRegisteredPage, UserRegistrationPage, UserStatusPage)
-from pages.walkthrough import SAMPLE, admin_logon, certificate_logon, logon_screen, open_service_top
+from pages.walkthrough import SAMPLE, open_service_top
 from spec.cases import Case, cases
 
 pytestmark = pytest.mark.rules
@@ -55,7 +55,7 @@ def _activation_pins(arrange, workstation):
 
 def _user_registration(arrange, workstation):
     state = arrange("admin_certified")
-    form = admin_logon(workstation("管理者PC", state.admin_certificate), state.contract).open_new_user_registration()
+    form = arrange.logged_on(workstation("管理者PC", state.admin_certificate), state, "admin").open_new_user_registration()
     for name in form.w("admin_menu.permission_names"):
         form.permission(name).check()
     user = SAMPLE.user
@@ -65,8 +65,7 @@ def _user_registration(arrange, workstation):
 
 def _user_pins(arrange, workstation):
     state = arrange("user_certified")
-    pc = workstation("利用者PC", state.user_certificate)
-    setup = certificate_logon(logon_screen(pc, "user"), state.user.temporary_logon_pin)
+    setup = arrange.logged_on(workstation("利用者PC", state.user_certificate), state, "user")
     return setup, {"ト": SAMPLE.user_logon_pin, "チ": SAMPLE.user_confirmation_pin}
 
 

@@ -16,7 +16,7 @@ import pytest
 from pages import (ActivationCompletePage, ActivationPage, ActivationPinsPage, AdminLogonPage, ContractStatusPage,
                    EnrollmentConfirmDialog, LogonPinPage, OneTimePasswordPage, ServiceTopPage, UserRegisteredPage,
                    UserRegistrationPage, UserStatusPage)
-from pages.walkthrough import SAMPLE, admin_logon, logon_screen, open_service_top
+from pages.walkthrough import SAMPLE, logon_screen, open_service_top
 from spec.cases import case_changed
 
 pytestmark = pytest.mark.rules
@@ -152,7 +152,7 @@ def _right_enrollment(form, context):
 def _registration(arrange, workstation):
     state = arrange("admin_certified")
     pc = workstation("管理者PC", state.admin_certificate)
-    return admin_logon(pc, state.contract).open_new_user_registration(), state
+    return arrange.logged_on(pc, state, "admin").open_new_user_registration(), state
 
 
 def _register(form, pin):

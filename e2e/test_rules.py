@@ -7,7 +7,7 @@ import re
 import pytest
 
 from pages import ActivationCompletePage, ContractStatusPage, OneTimePasswordPage, UserStatusPage
-from pages.walkthrough import SAMPLE, certificate_logon, enroll, logon_screen, open_service_top
+from pages.walkthrough import SAMPLE, certificate_logon, logon_screen, open_service_top
 
 pytestmark = pytest.mark.rules
 

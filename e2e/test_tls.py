@@ -11,7 +11,6 @@ import pytest
 from playwright.sync_api import Error, expect
 
 from pages.provisioning import BankOperator, ProvisioningError
-from pages.walkthrough import admin_logon
 
 pytestmark = pytest.mark.tls
 PASSWORD = "Import1234"
@@ -21,7 +20,7 @@ def test_logon_session_is_bound_to_its_certificate(workstation, arrange):
     """Cookies of a logged-on admin carried to a PC without the certificate do not open the admin's screens."""
     state = arrange("admin_certified")
     pc = workstation("管理者PC", state.admin_certificate)
-    admin_logon(pc, state.contract)
+    arrange.logged_on(pc, state, "admin")
     url = pc.page.url
     other = workstation("cookie thief")
     other.context.add_cookies(pc.context.cookies())

@@ -148,6 +148,11 @@ class BankOperator:
                              json={"kind": kind, "user_id": user_id})
         return CertificateFile.from_json(data)
 
+    def log_on(self, contract_number: str, user_id: str | None = None) -> dict:
+        """A logon of the administrator (user_id None) or a user, made by the server as their certificate logon would
+        (servers in testing mode only): {"cookie": {"name", "value"}, "path": the screen it lands on}."""
+        return self._request("POST", f"/api/contracts/{contract_number}/logons", json={"user_id": user_id})
+
     def capabilities(self) -> dict:
         """What the server sets up for a suite: {"fast_forward": [points], "clock": bool, "certificates": bool}; {} for
         a server without the call (a vendor's minimal one), where a suite walks the screens instead."""

@@ -16,12 +16,12 @@ from urllib.parse import urlsplit
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.serialization import pkcs12 as pkcs12_format
-from playwright.sync_api import BrowserContext, Error, Page, expect
+from playwright.sync_api import BrowserContext, Error, Page
 
 from spec import Wording
 
 from .a11y import AxeChecker
-from .base import S, Screen, expect_screen
+from .base import S, expect_screen
 from .home import BankHomePage
 
 

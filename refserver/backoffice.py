@@ -22,11 +22,11 @@ from typing import Any
 import click
 import pyotp
 from cryptography.x509.oid import ExtendedKeyUsageOID
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify, request, url_for
 
 from . import auth, clock, issuance, onboarding, otp, rules
 from .models import ADMIN, PENDING, Certificate, Contract, Principal, db
-from .web import w
+from .web import new_logon, w
 
 bp = Blueprint("backoffice", __name__, url_prefix="/api", cli_group="contract")
 
@@ -360,26 +360,53 @@ def contracts():
     ), 201
 
 
-@bp.post("/contracts/<contract_number>/certificates")
-def certificates(contract_number: str):
-    """A test certificate bound to the administrator ({"user_id": null}) or a user of the contract."""
+def _testing_principal(contract_number: str, body: dict, what: str) -> Principal:
+    """The administrator ({"user_id": null}) or the user of the contract a testing-mode call names."""
     if not current_app.config["TESTING"]:
-        return _error("テスト用の電子証明書はテストモードでのみ発行できます。", 404)
-    body = _json_body()
-    if unknown := set(body) - {"user_id", "kind"}:
-        raise ProvisioningError(f"指定できない項目があります：{', '.join(sorted(unknown))}")
-    kind, user_id = body.get("kind", "valid"), body.get("user_id")
-    if kind not in CERTIFICATE_KINDS:
-        raise ProvisioningError(f"kind は {', '.join(CERTIFICATE_KINDS)} のいずれかで指定してください。")
+        raise ProvisioningError(f"{what}はテストモードでのみ利用できます。", 404)
+    user_id = body.get("user_id")
     if user_id is not None and not isinstance(user_id, str):
         raise ProvisioningError("user_id は文字列（管理者は null）で指定してください。")
     contract = db.session.scalar(db.select(Contract).filter_by(number=contract_number))
     if contract is None:
-        return _error(f"利用者番号 {contract_number} のご契約が見つかりません。", 404)
+        raise ProvisioningError(f"利用者番号 {contract_number} のご契約が見つかりません。", 404)
     principal = contract.admin if user_id is None else next((u for u in contract.users if u.user_id == user_id), None)
     if principal is None:
-        return _error(f"利用者ID {user_id} はこのご契約に登録されていません。", 404)
+        raise ProvisioningError(f"利用者ID {user_id} はこのご契約に登録されていません。", 404)
+    return principal
+
+
+def _body_of(*keys: str) -> dict:
+    body = _json_body()
+    if unknown := set(body) - set(keys):
+        raise ProvisioningError(f"指定できない項目があります：{', '.join(sorted(unknown))}")
+    return body
+
+
+@bp.post("/contracts/<contract_number>/certificates")
+def certificates(contract_number: str):
+    """A test certificate bound to the administrator ({"user_id": null}) or a user of the contract."""
+    body = _body_of("user_id", "kind")
+    principal = _testing_principal(contract_number, body, "テスト用の電子証明書")
+    kind = body.get("kind", "valid")
+    if kind not in CERTIFICATE_KINDS:
+        raise ProvisioningError(f"kind は {', '.join(CERTIFICATE_KINDS)} のいずれかで指定してください。")
     return jsonify(mint(principal, kind)), 201
+
+
+@bp.post("/contracts/<contract_number>/logons")
+def logons(contract_number: str):
+    """A logon of the administrator or a user, as their certificate logon (I-4.1 … I-4.5, II-2.1 … II-2.4) would
+    make it, bound to their valid certificate: a test of what comes after opens only its own screens. Returns the
+    session cookie a browser then sends, and the screen the logon lands on."""
+    principal = _testing_principal(contract_number, _body_of("user_id"), "ログオンの作成")
+    certificate = issuance.valid_certificate(principal, clock.now())
+    if certificate is None or principal.status == PENDING or principal.locked_at is not None:
+        raise ProvisioningError("この ID は有効な電子証明書でログオンできる状態ではありません。", 409)
+    logon = new_logon(principal, certificate.fingerprint)
+    value = current_app.session_interface.get_signing_serializer(current_app).dumps({"logon": logon.id})
+    return jsonify(cookie={"name": current_app.config["SESSION_COOKIE_NAME"], "value": value},
+                   path=url_for(f"{principal.kind}.status")), 201
 
 
 @bp.get("/capabilities")
@@ -387,7 +414,7 @@ def capabilities():
     """What this server sets up for a suite, and the settings a suite checks against (the lockout's count: the manual
     names no number). A vendor's server may have no such call: the suite walks the screens and assumes 6."""
     testing = current_app.config["TESTING"]
-    return jsonify(fast_forward=list(POINTS) if testing else [], clock=testing, certificates=testing,
+    return jsonify(fast_forward=list(POINTS) if testing else [], clock=testing, certificates=testing, logons=testing,
                    lockout_threshold=auth.threshold())
 
 

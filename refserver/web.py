@@ -61,14 +61,19 @@ def presented_fingerprint() -> str | None:
     return tls.fingerprint(tls.presented_certificate(request.environ))
 
 
-def start_logon(principal, fingerprint: str) -> None:
-    """Log *principal* on, bound to the certificate with *fingerprint*; whatever the session held is dropped."""
-    session.clear()
+def new_logon(principal, fingerprint: str) -> LogonSession:
+    """A logon of *principal*, bound to the certificate with *fingerprint*, kept server-side."""
     logon = LogonSession(id=secrets.token_urlsafe(32), principal=principal, fingerprint=fingerprint,
                          started_at=clock.now())
     db.session.add(logon)
     db.session.commit()
-    session["logon"] = logon.id
+    return logon
+
+
+def start_logon(principal, fingerprint: str) -> None:
+    """Log *principal* on in this browser session; whatever the session held is dropped."""
+    session.clear()
+    session["logon"] = new_logon(principal, fingerprint).id
 
 
 def current_logon() -> LogonSession | None:

@@ -339,19 +339,21 @@ def test_minting_is_for_testing_mode_only(tmp_path, pki):
     number = post(app, "/api/contracts", {}).get_json()["contract_number"]
     response = mint(app, number)
     assert response.status_code == 404
-    assert response.get_json()["error"] == "テスト用の電子証明書はテストモードでのみ発行できます。"
+    assert response.get_json()["error"] == "テスト用の電子証明書はテストモードでのみ利用できます。"
     assert rows(app)[2] == 0
 
 
 # -- capabilities ---------------------------------------------------------------------------------------------------
 def test_capabilities_in_testing_mode(app):
     response = app.test_client().get("/api/capabilities", headers=AUTH)
-    assert response.get_json() == {"fast_forward": POINTS, "clock": True, "certificates": True, "lockout_threshold": 6}
+    assert response.get_json() == {"fast_forward": POINTS, "clock": True, "certificates": True, "logons": True,
+                                   "lockout_threshold": 6}
 
 
 def test_capabilities_outside_testing_mode(tmp_path, pki):
     response = production_app(tmp_path, pki).test_client().get("/api/capabilities", headers=AUTH)
-    assert response.get_json() == {"fast_forward": [], "clock": False, "certificates": False, "lockout_threshold": 6}
+    assert response.get_json() == {"fast_forward": [], "clock": False, "certificates": False, "logons": False,
+                                   "lockout_threshold": 6}
 
 
 def test_capabilities_need_the_token(app):
@@ -418,3 +420,37 @@ def test_client_refusals_carry_the_status(app):
     with pytest.raises(ProvisioningError) as refused:
         operator_for(app).create_contract(at="activated")
     assert refused.value.status == 400 and "admin.logon_pin" in str(refused.value)
+
+
+# -- logons made by the API (testing mode) ---------------------------------------------------------------------------
+@pytest.mark.parametrize("at, user_id, screen", [("admin_certified", None, "ご契約先ステータス"),
+                                                 ("user_activated", "keiri01", "利用者ステータス"),
+                                                 ("user_certified", "keiri01", "利用者暗証番号設定")])
+def test_a_logon_made_by_the_api_opens_the_screens_with_its_certificate_only(app, web, at, user_id, screen):
+    data = set_up(app, at)
+
+    def logon() -> dict:
+        response = post(app, f"/api/contracts/{data['contract_number']}/logons", {"user_id": user_id})
+        assert response.status_code == 201, response.get_json()
+        made = response.get_json()
+        web.client.set_cookie(made["cookie"]["name"], made["cookie"]["value"], domain="localhost")
+        return made
+
+    made = logon()
+    assert web.get(made["path"]).status_code == 302  # without its certificate the logon is refused and ended
+    made = logon()
+    web.present(cert_pem(opened(data["user_certificate" if user_id else "admin_certificate"])))
+    response = web.get(made["path"])
+    if response.status_code == 302:  # a user still on 仮 PINs is sent on to replace them
+        response = web.follow(response)
+    assert h1(web.html) == screen
+
+
+def test_a_logon_needs_a_valid_certificate_and_testing_mode(app, tmp_path, pki):
+    number = set_up(app, "activated")["contract_number"]
+    response = post(app, f"/api/contracts/{number}/logons", {})
+    assert response.status_code == 409 and japanese(response.get_json()["error"])
+    assert post(app, f"/api/contracts/{number}/logons", {"user_id": "nobody"}).status_code == 404
+    production = production_app(tmp_path, pki)
+    number = post(production, "/api/contracts", {}).get_json()["contract_number"]
+    assert post(production, f"/api/contracts/{number}/logons", {}).status_code == 404
