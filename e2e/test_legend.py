@@ -103,11 +103,26 @@ def test_rule_boundaries(form, letter, arrange, workstation, subtests):
     """Every boundary case of the legend's rule `letter` on the screen of step `form.step`."""
     rule = RULES[letter]
     screen, right = form.reach(arrange, workstation)
-    for case in cases(rule, right[letter] if letter in ("A", "C") else None):
+    entered = letter in ("A", "C")  # the customer's own value, typed to be checked
+    all_cases = cases(rule, right[letter] if entered else None)
+    for case in all_cases:
         with subtests.test(msg=case.id, step=form.step):
             if not isinstance(screen, form.screen):  # a case before was taken: start again
                 screen, right = form.reach(arrange, workstation)
             screen = _judge(screen, form, letter, case, right)
+    if entered:
+        with subtests.test(msg=f"rule:{letter}:malformed-not-counted", step=form.step):
+            _malformed_changes_nothing(screen, form, letter, all_cases, right, arrange)
+
+
+def _malformed_changes_nothing(screen, form, letter, all_cases, right, arrange):
+    """Bad input changes nothing: a malformed value sent as often as the lockout allows misses is not a miss, and the
+    right values are taken afterwards."""
+    too_long = next(case for case in all_cases if case.name == "max+1")
+    for _ in range(arrange.capabilities.get("lockout_threshold", 6)):
+        screen = _judge(screen, form, letter, too_long, right)
+    shown = _send(screen, form, right)
+    assert isinstance(shown, form.taken), f"the right values were refused after malformed ones: {shown.pc.describe()}"
 
 
 def _judge(screen: Screen, form: Form, letter: str, case: Case, right: dict[str, str]) -> Screen:
