@@ -43,19 +43,18 @@ def activation():
             form.check("contract_number", "この利用者番号のご契約が見つかりません。お客様カードの利用者番号をご確認ください。")
         if contract is not None:
             admin = contract.admin
-            if admin.locked_at is not None:
-                form.alert = auth.locked_message()
-            elif not auth.pin_matches(contract.registration_pin_hash, form["registration_pin"]):
-                message = auth.record_failure(admin)
-                if admin.locked_at is not None:
-                    form.alert = message
-                else:
-                    form.check("registration_pin", message)
-            elif admin.status != PENDING:
+            # once activated, the form judges nothing: anonymous guesses must not lock the administrator's logon
+            verdict = None if admin.status != PENDING else auth.judge(
+                admin, lambda: auth.pin_matches(contract.registration_pin_hash, form["registration_pin"]))
+            if verdict is None:
                 form.alert = "この利用者番号の開通確認は完了しています。"
-            else:
+            elif verdict.right:
                 set_flow(ACTIVATION, contract=contract.id, stage="pins")
                 return redirect(url_for("admin.activation_pins"))
+            elif verdict.locked:
+                form.alert = verdict.message
+            else:
+                form.check("registration_pin", verdict.message)
     return screen("admin/activation.html", w("activation.heading"), form=form)
 
 
@@ -161,12 +160,12 @@ def new_user():
         if form.ok and any(user.user_id == user_id for user in contract.users):
             form.check("user_id", "この利用者IDは既に登録されています。別の利用者IDを指定してください。")
         if form.ok:
-            if not auth.pin_matches(admin.confirmation_pin_hash, form["confirmation_pin"]):
-                message = auth.record_failure(admin)
-                if admin.locked_at is not None:
-                    end_logon(message, "alert")
-                    return redirect(url_for("bank.service_top"))
-                form.check("confirmation_pin", message)
+            verdict = auth.judge(admin, lambda: auth.pin_matches(admin.confirmation_pin_hash, form["confirmation_pin"]))
+            if verdict.locked:
+                end_logon(verdict.message, "alert")
+                return redirect(url_for("bank.service_top"))
+            if not verdict.right:
+                form.check("confirmation_pin", verdict.message)
             else:
                 auth.record_success(admin)
                 user = onboarding.register_user(contract, user_id, form["user_name"], form["temp_pin"],

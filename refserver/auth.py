@@ -2,7 +2,8 @@
 
 PINs are short, so a fast hash would give them away to anyone holding a copy of the database: scrypt makes each
 guess cost memory and time. The failure counter is shared by PINs and one-time passwords and is reset only when an
-authentication has fully succeeded, so knowing the PIN does not buy unlimited one-time-password guesses.
+authentication has fully succeeded, so knowing the PIN does not buy unlimited one-time-password guesses. Every answer
+is counted before it is judged (`judge`), atomically in the database, so parallel guesses cannot outrun the lockout.
 """
 
 from __future__ import annotations
@@ -12,7 +13,11 @@ import hashlib
 import hmac
 import secrets
 
+from dataclasses import dataclass
+from typing import Callable
+
 from flask import current_app
+from sqlalchemy import update
 
 from . import clock
 from .models import Principal, db
@@ -47,20 +52,48 @@ def locked_message() -> str:
     return f"暗証番号等の誤りが規定回数（{threshold()}回）に達したため、ご利用を停止しています。当金庫までご連絡ください。"
 
 
-def record_failure(principal: Principal, what: str = "暗証番号") -> str:
-    """Count one wrong answer (committed at once: a refusal must still count) and say what it means."""
-    principal.failed_attempts += 1
-    locked = principal.failed_attempts >= threshold()
-    if locked:
-        principal.locked_at = clock.now()
+@dataclass(frozen=True)
+class Judgement:
+    right: bool
+    message: str | None = None  # why not, for the screen
+    locked: bool = False  # the ID is locked (now or already)
+
+
+def judge(principal: Principal, check: Callable[[], bool], what: str = "暗証番号") -> Judgement:
+    """Judge one answer of *principal* (``check()`` says whether it is right), counted before it is judged.
+
+    The attempt is reserved first with one atomic UPDATE that only succeeds below the threshold, so however many
+    requests, threads and workers answer at once, at most `threshold` answers are ever judged: a race can no longer
+    outrun the lockout. A right answer gives its attempt back; a wrong one keeps it and, at the threshold, locks."""
+    count = db.session.execute(
+        update(Principal)
+        .where(Principal.id == principal.id, Principal.locked_at.is_(None), Principal.failed_attempts < threshold())
+        .values(failed_attempts=Principal.failed_attempts + 1)
+        .returning(Principal.failed_attempts)
+    ).scalar()
     db.session.commit()
-    current_app.logger.info("wrong %s for principal %s (%d)", what, principal.id, principal.failed_attempts)
-    if locked:
-        return f"{what}の誤りが規定回数（{threshold()}回）に達したため、ご利用を停止しました。当金庫までご連絡ください。"
-    remaining = threshold() - principal.failed_attempts
-    return f"{what}が正しくありません。あと{remaining}回誤るとご利用を停止します。"
+    if count is None:
+        return Judgement(False, locked_message(), locked=True)
+    if check():
+        _add(principal, -1)
+        return Judgement(True)
+    current_app.logger.info("wrong %s for principal %s (%d)", what, principal.id, count)
+    if count >= threshold():
+        db.session.execute(update(Principal).where(Principal.id == principal.id, Principal.locked_at.is_(None))
+                           .values(locked_at=clock.now()))
+        db.session.commit()
+        return Judgement(False, f"{what}の誤りが規定回数（{threshold()}回）に達したため、ご利用を停止しました。"
+                                "当金庫までご連絡ください。", locked=True)
+    return Judgement(False, f"{what}が正しくありません。あと{threshold() - count}回誤るとご利用を停止します。")
+
+
+def _add(principal: Principal, delta: int) -> None:
+    db.session.execute(update(Principal).where(Principal.id == principal.id)
+                       .values(failed_attempts=Principal.failed_attempts + delta))
+    db.session.commit()
 
 
 def record_success(principal: Principal) -> None:
-    """An authentication completed: the count of consecutive failures starts again (the caller commits)."""
-    principal.failed_attempts = 0
+    """An authentication completed: the count of consecutive failures starts again."""
+    db.session.execute(update(Principal).where(Principal.id == principal.id).values(failed_attempts=0))
+    db.session.commit()

@@ -118,12 +118,12 @@ class CertificateLogon:
         if request.method == "POST":
             form.check("pin", entered_pin(form["pin"], self.pin_label))
             if not form.errors:
-                if auth.pin_matches(principal.logon_pin_hash, form["pin"]):
+                verdict = auth.judge(principal, lambda: auth.pin_matches(principal.logon_pin_hash, form["pin"]))
+                if verdict.right:
                     return self._after_pin(state, principal)
-                message = auth.record_failure(principal)
-                if principal.locked_at is not None:
-                    return self._abort(message)
-                form.check("pin", message)
+                if verdict.locked:
+                    return self._abort(verdict.message)
+                form.check("pin", verdict.message)
         return screen("pin.html", w("certificate_logon.pin_heading"), form=form, pin_label=self.pin_label)
 
     def _after_pin(self, state: dict, principal: Principal):

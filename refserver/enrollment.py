@@ -84,18 +84,20 @@ def start(kind: str):
             elif principal.status == PENDING:
                 form.alert = "開通確認が完了していません。先に開通確認を行ってください。"
             else:
-                wrong = [name for name, stored in (("logon_pin", principal.logon_pin_hash),
-                                                   ("confirmation_pin", principal.confirmation_pin_hash))
-                         if not auth.pin_matches(stored, form[name])]
-                if wrong:
-                    message = auth.record_failure(principal)
-                    if principal.locked_at is not None:
-                        form.alert = message
-                    for name in wrong:
-                        form.check(name, message)
-                else:
-                    auth.record_success(principal)
-                    db.session.commit()
+                wrong = []
+
+                def both_right() -> bool:
+                    wrong.extend(name for name, stored in (("logon_pin", principal.logon_pin_hash),
+                                                           ("confirmation_pin", principal.confirmation_pin_hash))
+                                 if not auth.pin_matches(stored, form[name]))
+                    return not wrong
+
+                verdict = auth.judge(principal, both_right)
+                if verdict.locked:
+                    form.alert = verdict.message
+                for name in wrong:
+                    form.check(name, verdict.message)
+                if verdict.right:  # gives its attempt back; other failures still count until a logon succeeds
                     form.alert = issuance.refusal(principal)
                     if form.alert is None:
                         set_flow(FLOW, kind=kind, principal=principal.id, stage="confirm", started=time.time())

@@ -53,14 +53,14 @@ def one_time_password(contract: Contract, principal: Principal, flow_name: str, 
         return screen("otp.html", w("one_time_password.heading"), form=form, fields=fields)
 
     if contract.otp_kind == otp.TOTP:
-        right = otp.answer_token(contract, answers[0])
+        verdict = auth.judge(principal, lambda: otp.answer_token(contract, answers[0]), "ワンタイムパスワード")
     else:
-        right = otp.answer_card(contract, otp.open_challenge(contract, state["challenge"]), answers)
-    if right:
+        challenge = otp.open_challenge(contract, state["challenge"])
+        verdict = auth.judge(principal, lambda: otp.answer_card(contract, challenge, answers), "ワンタイムパスワード")
+    if verdict.right:
         return on_success()
-
-    message = auth.record_failure(principal, "ワンタイムパスワード")
-    if principal.locked_at is not None:
+    message = verdict.message
+    if verdict.locked:
         end_flow(flow_name)
         warn(message)
         return redirect(url_for(restart))

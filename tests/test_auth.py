@@ -33,16 +33,21 @@ def test_wrong_pins_are_logged_without_the_pin(app, web, provision, caplog):
 
 def test_failures_count_then_lock_and_success_resets(app):
     app.config["LOCKOUT_THRESHOLD"] = 3
+    wrong, right = (lambda: False), (lambda: True)
     with app.app_context():
         contract, _ = create_contract()
         admin = contract.admin
-        assert auth.record_failure(admin) == "暗証番号が正しくありません。あと2回誤るとご利用を停止します。"
+        assert auth.judge(admin, wrong).message == "暗証番号が正しくありません。あと2回誤るとご利用を停止します。"
+        assert auth.judge(admin, right) == auth.Judgement(True)
+        assert admin.failed_attempts == 1  # a right answer gives its own attempt back, and only that
         auth.record_success(admin)
-        db.session.commit()
         assert admin.failed_attempts == 0
         for _ in range(2):
-            auth.record_failure(admin)
+            assert not auth.judge(admin, wrong).locked
         assert admin.locked_at is None
-        assert auth.record_failure(admin, "ワンタイムパスワード") == \
+        verdict = auth.judge(admin, wrong, "ワンタイムパスワード")
+        assert verdict.locked and verdict.message == \
             "ワンタイムパスワードの誤りが規定回数（3回）に達したため、ご利用を停止しました。当金庫までご連絡ください。"
         assert admin.locked_at is not None
+        judged = []
+        assert auth.judge(admin, lambda: judged.append(1) or True).locked and not judged  # locked: nothing is judged

@@ -1,0 +1,50 @@
+"""Counters hold under concurrent requests: the refserver under gunicorn (two workers, four threads each) answered by
+many clients at once, as an attacker racing the lockout would."""
+
+from __future__ import annotations
+
+import re
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+
+from conftest import OPERATOR_TOKEN
+from refserver.embedded import EmbeddedServer
+
+GUESSES = 32
+THRESHOLD = 6
+
+
+@pytest.fixture(scope="module")
+def server(pki):
+    with EmbeddedServer(pki=pki, env={"IBCERT_OPERATOR_TOKEN": OPERATOR_TOKEN, "IBCERT_PIN_KDF_COST": "10"}) as server:
+        yield server
+
+
+def _guess(server: EmbeddedServer, number: str, pin: str) -> str:
+    """One customer's browser at 開通確認 (I-2.2): what the bank answered to `pin`."""
+    with requests.Session() as browser:
+        url = server.base_url + "/ib/admin/activation"
+        page = browser.get(url, verify=str(server.ca_cert), timeout=30).text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        answer = browser.post(url, data={"csrf_token": token, "contract_number": number, "registration_pin": pin},
+                              headers={"Referer": url}, verify=str(server.ca_cert), timeout=30, allow_redirects=False)
+    if answer.status_code == 302:
+        return "right"
+    if "ご利用を停止しています" in answer.text:
+        return "not judged: locked"
+    return "wrong"
+
+
+def test_parallel_guesses_never_outrun_the_lockout(server):
+    """32 registration PINs posted at once (31 wrong, the right one among them): at most N are ever judged."""
+    operator = requests.post(server.base_url + "/api/contracts", json={"registration_pin": "2580"},
+                             headers={"Authorization": f"Bearer {OPERATOR_TOKEN}"}, verify=str(server.ca_cert))
+    number = operator.json()["contract_number"]
+    guesses = [f"{n:04d}" for n in range(1000, 1000 + GUESSES - 1)] + ["2580"]
+    with ThreadPoolExecutor(max_workers=GUESSES) as pool:
+        answers = list(pool.map(lambda pin: _guess(server, number, pin), guesses))
+    judged = [a for a in answers if a != "not judged: locked"]
+    assert len(judged) <= THRESHOLD, answers
+    assert "not judged: locked" in answers  # the lock was reached, and everything after it was refused unjudged
