@@ -13,6 +13,7 @@ import secrets
 
 import pyotp
 from flask import current_app
+from sqlalchemy import or_, update
 
 from . import clock
 from .models import Contract, OtpChallenge, db
@@ -79,11 +80,15 @@ def card_answer_problem(raw: str, label: str) -> tuple[str, str | None]:
 
 
 def answer_card(contract: Contract, challenge: OtpChallenge, answers: list[str]) -> bool:
-    """Check the answers to *challenge* and use it up, whatever the outcome."""
-    challenge.answered_at = clock.now()
+    """Check the answers to *challenge* and use it up, whatever the outcome. Using it up is one conditional UPDATE:
+    of several answers to the same challenge sent at once, only the first is judged."""
+    used = db.session.execute(
+        update(OtpChallenge).where(OtpChallenge.id == challenge.id, OtpChallenge.answered_at.is_(None))
+        .values(answered_at=clock.now())
+    ).rowcount
     db.session.commit()
     expected = "".join(contract.card[cell] for cell in challenge.cells)
-    return hmac.compare_digest(expected, "".join(answers))
+    return used == 1 and hmac.compare_digest(expected, "".join(answers))
 
 
 def token_answer_problem(raw: str, label: str) -> tuple[str, str | None]:
@@ -97,9 +102,17 @@ def answer_token(contract: Contract, code: str) -> bool:
     current = totp.timecode(clock.now())
     for step in (current - 1, current, current + 1):
         if hmac.compare_digest(totp.generate_otp(step), code):
-            if contract.totp_last_step is not None and step <= contract.totp_last_step:
-                return False
-            contract.totp_last_step = step
-            db.session.commit()
-            return True
+            return _use_step(contract, step)
     return False
+
+
+def _use_step(contract: Contract, step: int) -> bool:
+    """Record *step* as used, if it is newer than the last one used — in one conditional UPDATE, so that of several
+    requests bearing the same code at once exactly one wins (RFC 6238 §5.2: a code is accepted once)."""
+    used = db.session.execute(
+        update(Contract)
+        .where(Contract.id == contract.id, or_(Contract.totp_last_step.is_(None), Contract.totp_last_step < step))
+        .values(totp_last_step=step)
+    ).rowcount
+    db.session.commit()
+    return used == 1

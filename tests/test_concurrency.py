@@ -1,16 +1,22 @@
-"""Counters hold under concurrent requests: the refserver under gunicorn (two workers, four threads each) answered by
-many clients at once, as an attacker racing the lockout would."""
+"""Counters and one-time values hold under concurrent requests: the refserver under gunicorn (two workers, four threads
+each) answered by many clients at once, as an attacker racing the lockout would; one-time passwords answered by
+several threads at once on the shared SQLite database."""
 
 from __future__ import annotations
 
 import re
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import pyotp
 import pytest
 import requests
 
 from conftest import OPERATOR_TOKEN
+from refserver import clock, otp
+from refserver.backoffice import create_contract
 from refserver.embedded import EmbeddedServer
+from refserver.models import Contract, OtpChallenge, db
 
 GUESSES = 32
 THRESHOLD = 6
@@ -48,3 +54,41 @@ def test_parallel_guesses_never_outrun_the_lockout(server):
     judged = [a for a in answers if a != "not judged: locked"]
     assert len(judged) <= THRESHOLD, answers
     assert "not judged: locked" in answers  # the lock was reached, and everything after it was refused unjudged
+
+
+def test_one_totp_code_opens_one_logon_however_many_race(app):
+    """Six requests bearing the same fresh code at once (RFC 6238 §5.2): exactly one is accepted."""
+    with app.app_context():
+        contract, _ = create_contract(otp_kind=otp.TOTP)
+        contract_id, code = contract.id, pyotp.TOTP(contract.totp_secret).at(clock.now())
+    start = threading.Barrier(6)
+
+    def answer() -> bool:
+        with app.app_context():
+            mine = db.session.get(Contract, contract_id)
+            start.wait()
+            return otp.answer_token(mine, code)
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        accepted = list(pool.map(lambda _: answer(), range(6)))
+    assert accepted.count(True) == 1, accepted
+
+
+def test_one_card_challenge_is_judged_once_however_many_race(app):
+    """Six answers to the same お客様カード challenge at once: only one is judged (the right one, here)."""
+    with app.app_context():
+        contract, _ = create_contract()
+        challenge = otp.new_challenge(contract)
+        contract_id, challenge_id = contract.id, challenge.id
+        right = [contract.card[cell] for cell in challenge.cells]
+    start = threading.Barrier(6)
+
+    def answer() -> bool:
+        with app.app_context():
+            mine = db.session.get(Contract, contract_id)
+            start.wait()
+            return otp.answer_card(mine, db.session.get(OtpChallenge, challenge_id), right)
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        accepted = list(pool.map(lambda _: answer(), range(6)))
+    assert accepted.count(True) == 1, accepted
