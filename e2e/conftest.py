@@ -153,12 +153,14 @@ def wording(pytestconfig: pytest.Config) -> Wording:
 
 
 @pytest.fixture(scope="session")
-def axe_checker(pytestconfig: pytest.Config) -> AxeChecker:
-    """One per worker: each distinct screen state (screen or prompt, with or without messages) is checked once.
+def axe_checker(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> AxeChecker:
+    """Each distinct screen state (screen or prompt, with or without messages) is checked once per run: the workers
+    share what they checked through a folder of this run's temporary root.
 
-    Markup does not change from one contract to the next, so checking the same state again in every test only costs
-    time (axe was a third of the suite's run time when it ran per test)."""
-    return AxeChecker(enabled=not pytestconfig.getoption("--no-axe"), impacts=CONFIG.AXE_IMPACTS)
+    Markup does not change from one contract to the next, so checking the same state again in every test (or in every
+    worker) only costs time (axe was a third of the suite's run time when it ran per test)."""
+    shared = None if worker_id == "master" else tmp_path_factory.getbasetemp().parent / "axe-checked"
+    return AxeChecker(enabled=not pytestconfig.getoption("--no-axe"), impacts=CONFIG.AXE_IMPACTS, shared_dir=shared)
 
 
 def _workstation(new_context: Callable[..., BrowserContext], target: Target, wording: Wording, axe: AxeChecker,

@@ -10,11 +10,13 @@ A refusal is either the TLS handshake (the bank's pages are not reached) or the 
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
 from playwright.sync_api import Error, expect
 
-from pages import AdminLogonPage, ContractStatusPage, LogonPinPage, UserLogonPage, UserStatusPage
-from pages.walkthrough import SAMPLE, SampleValues, logon_screen
+from pages import AdminLogonPage, BankHomePage, ContractStatusPage, LogonPinPage, UserLogonPage, UserStatusPage
+from pages.walkthrough import SAMPLE, SampleValues
 from pages.workstation import StoredCertificate
 
 pytestmark = pytest.mark.tls
@@ -72,10 +74,10 @@ def _pin(side: str) -> str:
     return SAMPLE.admin_logon_pin if side == "admin" else SAMPLE.user_logon_pin
 
 
-def _reached(pc) -> bool:
-    """Load the bank's home page; False when the TLS handshake is refused."""
+def _reached(pc, path: str) -> bool:
+    """Load `path` of the bank's server; False when the TLS handshake is refused."""
     try:
-        response = pc.goto("/")
+        response = pc.goto(path)
     except Error:
         return False
     return response is not None and response.ok
@@ -84,9 +86,10 @@ def _reached(pc) -> bool:
 def _logon_refused(pc, side: str, state) -> None:
     """No logon with what `pc` presents: refused in the handshake, in 証明書の選択 (nothing to present), at
     アクセス許可の付与, or by the side's own right PIN (the certificate is not this ID's)."""
-    if not _reached(pc):
+    if not _reached(pc, "/"):
         return
-    selection = logon_screen(pc, side).certificate_logon()
+    top = BankHomePage(pc).open_corporate()
+    selection = (top.admin_logon() if side == "admin" else top.user_logon()).certificate_logon()
     if not pc.certificates:
         selection.expect_no_certificate()
         return
@@ -121,15 +124,14 @@ def test_certificate_judged_under_an_open_session(certificates, workstation, sub
             pc = workstation(f"{side} PC", certificates.own())
             status = certificates.arrange.logged_on(pc, state, side)
             assert isinstance(status, STATUS[side]), status
-            url = pc.page.url
+            path = urlsplit(pc.page.url).path
             pc.replace_store(certificates.of(kind), reload=False)
-            if not _reached(pc):
+            if not _reached(pc, path):
                 continue  # refused in the handshake: nothing reached the bank
-            pc.page.goto(url)
             heading = status.heading_name(pc.wording)
             expect(pc.page.get_by_role("heading", level=1, name=heading, exact=True)).to_have_count(0)
             pc.replace_store([certificates.own()], reload=False)
-            pc.page.goto(url)
+            pc.goto(path)
             expect(pc.page.get_by_role("heading", level=1, name=heading, exact=True)).to_have_count(0)
 
 

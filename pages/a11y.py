@@ -1,12 +1,17 @@
 """axe-core check of every screen the page objects arrive on (serious / critical violations fail).
 
 axe.min.js comes bundled with axe-playwright-python, so this works offline. A checker remembers what it has checked,
-so each screen state is checked once per checker; the e2e suite keeps one checker per worker. A state is the screen
-(or dialog) name plus the messages it shows: a form showing field errors has other markup than the same form empty.
+so each screen state is checked once per checker. A state is the screen (or dialog) name plus the messages it shows:
+a form showing field errors has other markup than the same form empty. Checkers of parallel workers can share what
+they checked through a folder (`shared_dir`): a state is then checked once per run, by whichever worker meets it
+first, instead of once per worker.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+from pathlib import Path
 from typing import Iterable
 
 from playwright.sync_api import Page
@@ -22,8 +27,12 @@ class AccessibilityViolation(AssertionError):
 
 
 class AxeChecker:
-    def __init__(self, enabled: bool = True, impacts: Iterable[str] = ("serious", "critical")):
+    def __init__(self, enabled: bool = True, impacts: Iterable[str] = ("serious", "critical"),
+                 shared_dir: str | os.PathLike | None = None):
         self.enabled = enabled
+        self.shared_dir = Path(shared_dir) if shared_dir else None
+        if self.shared_dir:
+            self.shared_dir.mkdir(parents=True, exist_ok=True)
         self.impacts = tuple(impacts)
         self.checked: set[str] = set()
         self.reports: dict[str, list[dict]] = {}  # screen -> violations of any impact, for whoever wants them
@@ -34,7 +43,7 @@ class AxeChecker:
         if not self.enabled:
             return
         state = screen + page.evaluate(_MESSAGES_SIGNATURE)
-        if state in self.checked:
+        if state in self.checked or not self._claim(state):
             return
         self.checked.add(state)
         if self._axe is None:
@@ -55,3 +64,15 @@ class AxeChecker:
                     lines.append(f"    {', '.join(map(str, node['target']))}: {node.get('failureSummary', '')}"
                                  .replace("\n", " "))
             raise AccessibilityViolation("\n".join(lines))
+
+    def _claim(self, state: str) -> bool:
+        """True if this checker is the first of those sharing `shared_dir` to meet `state` (creating its file is
+        atomic: exactly one worker wins)."""
+        if self.shared_dir is None:
+            return True
+        try:
+            os.close(os.open(self.shared_dir / hashlib.sha256(state.encode()).hexdigest(), os.O_CREAT | os.O_EXCL))
+        except FileExistsError:
+            self.checked.add(state)
+            return False
+        return True

@@ -23,7 +23,7 @@ from .activation import ActivationCompletePage, OneTimePasswordPage
 from .admin import ContractStatusPage, NewUser
 from .base import Dialog, Screen
 from .home import ServiceTopPage
-from .logon import LogonPage
+from .logon import AdminLogonPage, LogonPage, UserLogonPage
 from .provisioning import Contract
 from .user import UserPinSetupPage, UserStatusPage
 from .workstation import StoredCertificate, Workstation
@@ -128,10 +128,21 @@ def enroll(top: ServiceTopPage, role: str, contract_number: str, logon_pin: str,
     return done.install()
 
 
+# The address of each logon screen once a PC of this process has reached it through the links (like a bookmark).
+_LOGON_ADDRESSES: dict[tuple[str, str], str] = {}
+
+
 def logon_screen(pc: Workstation, role: str) -> LogonPage:
-    """管理者ログオン / 利用者ログオン, reached from the bank's home page (not a numbered step)."""
+    """管理者ログオン / 利用者ログオン (not a numbered step): the first time reached from the bank's home page through
+    its links (I-1.1, I-1.2), later opened at the address learnt then, as a customer's bookmark would."""
+    known = _LOGON_ADDRESSES.get((pc.base_url, role))
+    if known:
+        pc.page.goto(known)
+        return pc.expect_screen(AdminLogonPage if role == "admin" else UserLogonPage, role=role)
     top = pc.open().open_corporate()
-    return top.admin_logon() if role == "admin" else top.user_logon()
+    logon = top.admin_logon() if role == "admin" else top.user_logon()
+    _LOGON_ADDRESSES[(pc.base_url, role)] = pc.page.url
+    return logon
 
 
 def certificate_logon(logon: LogonPage, pin: str, certificate: StoredCertificate | None = None, step=_silent):
