@@ -114,12 +114,30 @@ class Arranger:
         the screen a logon lands on: made by the bank's API where it offers that, else through the certificate
         logon's screens (I-4.1 … I-4.5, II-2.1 … II-2.4)."""
         if self.capabilities.get("logons"):
-            made = self.operator.log_on(state.contract.contract_number, None if side == "admin" else state.user.user_id)
-            pc.context.add_cookies([{**made["cookie"], "url": pc.base_url + "/", "secure": True, "httpOnly": True,
-                                     "sameSite": "Lax"}])
-            pc.goto(made["path"])
+            _enter(pc, self.operator.log_on(state.contract.contract_number, _user_id(state, side)))
             return pc.expect_screen(ContractStatusPage, UserStatusPage, UserPinSetupPage)
         if side == "admin":
             return admin_logon(pc, state.contract, state.sample)
         pin = state.sample.user_logon_pin if state.reached("user_activated") else state.user.temporary_logon_pin
         return certificate_logon(logon_screen(pc, "user"), pin)
+
+    def at_step(self, pc: Workstation, state: State, step: str) -> bool:
+        """Open on `pc` the screen of `step` (inside 電子証明書取得 or the certificate logon) as the steps before it
+        would have left it, made by the bank's API where the server offers that step (capabilities: steps). False
+        where it does not: the caller walks there through the screens."""
+        if step not in self.capabilities.get("steps", ()):
+            return False
+        side = "admin" if step.startswith("I-") else "user"
+        _enter(pc, self.operator.at_step(state.contract.contract_number, step, _user_id(state, side)))
+        return True
+
+
+def _user_id(state: State, side: str) -> str | None:
+    return None if side == "admin" else state.user.user_id
+
+
+def _enter(pc: Workstation, made: dict) -> None:
+    """`pc`'s browser takes the session cookie the bank made and opens the screen it names."""
+    pc.context.add_cookies([{**made["cookie"], "url": pc.base_url + "/", "secure": True, "httpOnly": True,
+                             "sameSite": "Lax"}])
+    pc.goto(made["path"])

@@ -6,6 +6,8 @@ from playwright.sync_api import expect
 from pages import AccessPermissionDialog, LogonPinPage, UserPinSetupPage, UserStatusPage
 from pages.walkthrough import SAMPLE, activate_user, certificate_logon, logon_screen
 
+from .positions import logon_at
+
 
 @pytest.fixture
 def state(arrange):
@@ -32,35 +34,35 @@ def test_II_2_1_certificate_logon_button(user_pc, enrolled):
 
 
 @pytest.mark.step("II-2.2")
-def test_II_2_2_certificate_selection_shows_user_certificate(user_pc, enrolled):
+def test_II_2_2_certificate_selection_shows_user_certificate(arrange, user_pc, state, enrolled):
     """II-2.2 証明書を選択します。: the certificate shown is the one this PC imported (the user's)."""
     _user, certificate = enrolled
-    selection = logon_screen(user_pc, "user").certificate_logon()
+    selection = logon_at(arrange, user_pc, state, "user", 2)
     selection.expect_certificate(certificate)
     assert isinstance(selection.ok(), AccessPermissionDialog)
 
 
 @pytest.mark.step("II-2.3")
-def test_II_2_3_grant_access(user_pc, enrolled):
+def test_II_2_3_grant_access(arrange, user_pc, state):
     """II-2.3 「アクセス許可の付与」を選択し「OK」をクリックします。 -> 暗証番号入力 (利用者暗証番号)."""
-    pin = logon_screen(user_pc, "user").certificate_logon().ok().grant()
+    pin = logon_at(arrange, user_pc, state, "user", 3).grant()
     assert isinstance(pin, LogonPinPage)
     expect(pin.field("certificate_logon.user_pin")).to_be_editable()
 
 
 @pytest.mark.step("II-2.4")
-def test_II_2_4_temporary_pin(user_pc, enrolled):
+def test_II_2_4_temporary_pin(arrange, user_pc, state, enrolled):
     """II-2.4 利用者暗証番号を入力します。 (the temporary one) -> 利用者暗証番号設定."""
     user, _certificate = enrolled
-    setup = certificate_logon(logon_screen(user_pc, "user"), user.temporary_logon_pin)
+    setup = logon_at(arrange, user_pc, state, "user", 4).enter_pin(user.temporary_logon_pin)
     assert isinstance(setup, UserPinSetupPage)
 
 
 @pytest.mark.step("II-2.5")
-def test_II_2_5_set_user_pins(user_pc, enrolled):
+def test_II_2_5_set_user_pins(arrange, user_pc, state, enrolled):
     """II-2.5 利用者暗証番号、利用者確認暗証番号を設定します。 -> 利用者ステータス."""
     user, _certificate = enrolled
-    setup = certificate_logon(logon_screen(user_pc, "user"), user.temporary_logon_pin)
+    setup = arrange.logged_on(user_pc, state, "user")
     assert isinstance(setup.set_pins(SAMPLE.user_logon_pin, SAMPLE.user_confirmation_pin), UserStatusPage)
 
 

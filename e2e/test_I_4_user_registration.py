@@ -7,6 +7,8 @@ from pages import (AccessPermissionDialog, AdminLogonPage, ContractStatusPage, L
                    ServiceTopPage, UserRegisteredPage, UserRegistrationPage)
 from pages.walkthrough import SAMPLE, logon_screen
 
+from .positions import logon_at
+
 
 @pytest.fixture
 def state(arrange):
@@ -38,42 +40,42 @@ def test_I_4_1_certificate_logon_button(pc, admin_certificate):
 
 
 @pytest.mark.step("I-4.2")
-def test_I_4_2_certificate_selection_shows_imported_certificate(pc, admin_certificate):
+def test_I_4_2_certificate_selection_shows_imported_certificate(arrange, pc, state, admin_certificate):
     """I-4.2 証明書を選択します。: 発行先 / 発行者 / 有効期限 of the certificate this PC imported."""
-    selection = logon_screen(pc, "admin").certificate_logon()
+    selection = logon_at(arrange, pc, state, "admin", 2)
     selection.expect_certificate(admin_certificate)
     assert selection.valid_until()
     assert isinstance(selection.ok(), AccessPermissionDialog)
 
 
 @pytest.mark.step("I-4.3")
-def test_I_4_3_grant_access(pc, admin_certificate):
+def test_I_4_3_grant_access(arrange, pc, state):
     """I-4.3 「アクセス許可の付与」を選択し「OK」をクリックします。 -> 暗証番号入力 (ご契約先暗証番号)."""
-    pin = logon_screen(pc, "admin").certificate_logon().ok().grant()
+    pin = logon_at(arrange, pc, state, "admin", 3).grant()
     assert isinstance(pin, LogonPinPage)
     expect(pin.field("certificate_logon.admin_pin")).to_be_editable()
 
 
 @pytest.mark.step("I-4.3")
-def test_I_4_3_deny_access_aborts_logon(pc, admin_certificate):
+def test_I_4_3_deny_access_aborts_logon(arrange, pc, state):
     """I-4.3, the other choice: 「アクセス許可の拒否」 aborts the logon; back on 管理者ログオン with a message."""
-    logon = logon_screen(pc, "admin").certificate_logon().ok().deny()
+    logon = logon_at(arrange, pc, state, "admin", 3).deny()
     assert isinstance(logon, AdminLogonPage)
     logon.expect_alert()
 
 
 @pytest.mark.step("I-4.4")
-def test_I_4_4_admin_pin(pc, admin_certificate):
+def test_I_4_4_admin_pin(arrange, pc, state):
     """I-4.4 ご契約先暗証番号を入力します。 -> ワンタイムパスワード入力."""
-    otp = logon_screen(pc, "admin").certificate_logon().ok().grant().enter_pin(SAMPLE.admin_logon_pin)
+    otp = logon_at(arrange, pc, state, "admin", 4).enter_pin(SAMPLE.admin_logon_pin)
     assert isinstance(otp, OneTimePasswordPage)
     assert len(otp.asked_cells()) == 2
 
 
 @pytest.mark.step("I-4.5")
-def test_I_4_5_one_time_password(pc, contract, admin_certificate):
+def test_I_4_5_one_time_password(arrange, pc, state, contract):
     """I-4.5 ワンタイムパスワード（お客様カード参照）を入力します。 -> ご契約先ステータス."""
-    otp = logon_screen(pc, "admin").certificate_logon().ok().grant().enter_pin(SAMPLE.admin_logon_pin)
+    otp = logon_at(arrange, pc, state, "admin", 5)
     assert isinstance(otp.answer(contract.card), ContractStatusPage)
 
 

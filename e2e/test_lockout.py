@@ -19,6 +19,8 @@ from pages import (ActivationCompletePage, ActivationPage, ActivationPinsPage, A
 from pages.walkthrough import SAMPLE, logon_screen, open_service_top
 from spec.cases import case_changed
 
+from .positions import logon_at
+
 pytestmark = pytest.mark.rules
 
 
@@ -85,13 +87,13 @@ def _retry(screen, contract):
 def _admin_pin_page(arrange, workstation):
     state = arrange("admin_certified")
     pc = workstation("管理者PC", state.admin_certificate)
-    return logon_screen(pc, "admin").certificate_logon().ok().grant(), state
+    return logon_at(arrange, pc, state, "admin", 4), state
 
 
 def _user_pin_page(arrange, workstation):
     state = arrange("user_activated")
     pc = workstation("利用者PC", state.user_certificate)
-    return logon_screen(pc, "user").certificate_logon().ok().grant(), state
+    return logon_at(arrange, pc, state, "user", 4), state
 
 
 def _own_pin(page) -> str:
@@ -110,8 +112,8 @@ def _right_logon(screen, state):
 
 
 def _logon_otp(arrange, workstation):
-    pin_page, state = _admin_pin_page(arrange, workstation)
-    return pin_page.enter_pin(SAMPLE.admin_logon_pin), state.contract
+    state = arrange("admin_certified")
+    return logon_at(arrange, workstation("管理者PC", state.admin_certificate), state, "admin", 5), state.contract
 
 
 # -- 電子証明書取得 (I-3.3, II-1.3) --------------------------------------------------------------------------------------

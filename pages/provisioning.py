@@ -153,6 +153,11 @@ class BankOperator:
         (servers in testing mode only): {"cookie": {"name", "value"}, "path": the screen it lands on}."""
         return self._request("POST", f"/api/contracts/{contract_number}/logons", json={"user_id": user_id})
 
+    def at_step(self, contract_number: str, step: str, user_id: str | None = None) -> dict:
+        """The browser session of the administrator (user_id None) or a user at `step` of a flow (servers in testing
+        mode only): {"cookie": {"name", "value"}, "path": the step's screen}."""
+        return self._request("POST", f"/api/contracts/{contract_number}/steps", json={"step": step, "user_id": user_id})
+
     def capabilities(self) -> dict:
         """What the server sets up for a suite: {"fast_forward": [points], "clock": bool, "certificates": bool}; {} for
         a server without the call (a vendor's minimal one), where a suite walks the screens instead."""

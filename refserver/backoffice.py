@@ -24,7 +24,7 @@ import pyotp
 from cryptography.x509.oid import ExtendedKeyUsageOID
 from flask import Blueprint, current_app, jsonify, request, url_for
 
-from . import auth, clock, issuance, onboarding, otp, rules
+from . import auth, clock, issuance, jumps, onboarding, otp, rules
 from .models import ADMIN, PENDING, Certificate, Contract, Principal, db
 from .web import new_logon, w
 
@@ -404,9 +404,28 @@ def logons(contract_number: str):
     if certificate is None or principal.status == PENDING or principal.locked_at is not None:
         raise ProvisioningError("この ID は有効な電子証明書でログオンできる状態ではありません。", 409)
     logon = new_logon(principal, certificate.fingerprint)
-    value = current_app.session_interface.get_signing_serializer(current_app).dumps({"logon": logon.id})
-    return jsonify(cookie={"name": current_app.config["SESSION_COOKIE_NAME"], "value": value},
-                   path=url_for(f"{principal.kind}.status")), 201
+    return _browser_session({"logon": logon.id}, url_for(f"{principal.kind}.status"))
+
+
+@bp.post("/contracts/<contract_number>/steps")
+def steps(contract_number: str):
+    """The browser session of the administrator or a user at a step inside one of the manual's flows ({"step":
+    "I-3.6"}, see refserver/jumps.py): a test of that step opens its screen at once."""
+    body = _body_of("user_id", "step")
+    principal = _testing_principal(contract_number, body, "手順の作成")
+    if body.get("step") not in jumps.STEPS:
+        raise ProvisioningError(f"step は {', '.join(jumps.STEPS)} のいずれかで指定してください。")
+    try:
+        data, path = jumps.session_at(principal, body.get("step"))
+    except jumps.JumpRefused as refused:
+        raise ProvisioningError(str(refused), 409) from None
+    return _browser_session(data, path)
+
+
+def _browser_session(data: dict, path: str):
+    """The session cookie a browser holding `data` sends (signed as the app signs its own), and where to go."""
+    value = current_app.session_interface.get_signing_serializer(current_app).dumps(data)
+    return jsonify(cookie={"name": current_app.config["SESSION_COOKIE_NAME"], "value": value}, path=path), 201
 
 
 @bp.get("/capabilities")
@@ -415,7 +434,7 @@ def capabilities():
     names no number). A vendor's server may have no such call: the suite walks the screens and assumes 6."""
     testing = current_app.config["TESTING"]
     return jsonify(fast_forward=list(POINTS) if testing else [], clock=testing, certificates=testing, logons=testing,
-                   lockout_threshold=auth.threshold())
+                   steps=list(jumps.STEPS) if testing else [], lockout_threshold=auth.threshold())
 
 
 @bp.route("/clock", methods=["GET", "POST"])

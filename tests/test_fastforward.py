@@ -19,7 +19,7 @@ from flask import Flask
 from conftest import (ADMIN_CONFIRMATION_PIN, ADMIN_PIN, OPERATOR_TOKEN, TEMP_CONFIRMATION_PIN, TEMP_PIN,
                       USER_CONFIRMATION_PIN, USER_PIN, Provisioned, alert, cert_pem, h1)
 from pages.provisioning import BankOperator, ProvisioningError, RegisteredUser
-from refserver import auth, clock
+from refserver import auth, clock, jumps
 from refserver.models import Certificate, Contract, Principal, db
 from test_bank import production_app
 
@@ -347,13 +347,13 @@ def test_minting_is_for_testing_mode_only(tmp_path, pki):
 def test_capabilities_in_testing_mode(app):
     response = app.test_client().get("/api/capabilities", headers=AUTH)
     assert response.get_json() == {"fast_forward": POINTS, "clock": True, "certificates": True, "logons": True,
-                                   "lockout_threshold": 6}
+                                   "steps": list(jumps.STEPS), "lockout_threshold": 6}
 
 
 def test_capabilities_outside_testing_mode(tmp_path, pki):
     response = production_app(tmp_path, pki).test_client().get("/api/capabilities", headers=AUTH)
     assert response.get_json() == {"fast_forward": [], "clock": False, "certificates": False, "logons": False,
-                                   "lockout_threshold": 6}
+                                   "steps": [], "lockout_threshold": 6}
 
 
 def test_capabilities_need_the_token(app):
@@ -454,3 +454,39 @@ def test_a_logon_needs_a_valid_certificate_and_testing_mode(app, tmp_path, pki):
     production = production_app(tmp_path, pki)
     number = post(production, "/api/contracts", {}).get_json()["contract_number"]
     assert post(production, f"/api/contracts/{number}/logons", {}).status_code == 404
+
+
+# -- a browser at a step inside a flow (testing mode) ----------------------------------------------------------------
+JUMPS = [("I-3.4", "activated", None, "電子証明書取得", "電子証明書の取得"),
+         ("I-3.7", "activated", None, "電子証明書発行", "証明書のインストール"),
+         ("II-1.5", "user_registered", "keiri01", "電子証明書取得", "セキュリティレベルの確認"),
+         ("I-4.3", "admin_certified", None, "管理者ログオン", "アクセス許可の付与"),
+         ("I-4.5", "admin_certified", None, "ワンタイムパスワード入力", None),
+         ("II-2.4", "user_certified", "keiri01", "暗証番号入力", None)]
+
+
+@pytest.mark.parametrize("step, at, user_id, heading, dialog", JUMPS, ids=[j[0] for j in JUMPS])
+def test_a_browser_at_a_step_sees_that_steps_screen(app, web, step, at, user_id, heading, dialog):
+    data = set_up(app, at)
+    response = post(app, f"/api/contracts/{data['contract_number']}/steps", {"step": step, "user_id": user_id})
+    assert response.status_code == 201, response.get_json()
+    made = response.get_json()
+    web.client.set_cookie(made["cookie"]["name"], made["cookie"]["value"], domain="localhost")
+    certificate = data.get("user_certificate" if user_id else "admin_certificate")
+    if certificate and step.startswith(("I-4", "II-2")):
+        web.present(cert_pem(opened(certificate)))
+    response = web.get(made["path"])
+    assert response.status_code == 200 and h1(web.html) == heading
+    if dialog:
+        assert f">{dialog}</h2>" in web.html
+
+
+@pytest.mark.parametrize("body, at, status", [({"step": "I-9.9"}, "admin_certified", 400),
+                                              ({"step": "II-2.3"}, "admin_certified", 409),
+                                              ({"step": "I-3.4"}, "admin_certified", 409),
+                                              ({"step": "I-4.2"}, "activated", 409)],
+                         ids=["unknown-step", "other-side", "certificate-issued-already", "no-certificate-yet"])
+def test_a_step_the_id_cannot_be_at_is_refused_in_japanese(app, body, at, status):
+    number = set_up(app, at)["contract_number"]
+    response = post(app, f"/api/contracts/{number}/steps", body)
+    assert response.status_code == status and japanese(response.get_json()["error"])
