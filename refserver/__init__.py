@@ -29,6 +29,7 @@ _SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",  # Flask-WTF checks the Referer of HTTPS form posts
+    "Strict-Transport-Security": "max-age=31536000",  # the bank is HTTPS only: never let a browser try plain HTTP
 }
 
 
@@ -43,11 +44,14 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(
         SECRET_KEY=settings["SECRET_KEY"] or config.instance_secret_key(app.instance_path),
         SQLALCHEMY_DATABASE_URI=settings["DATABASE_URL"] or f"sqlite:///{os.path.join(app.instance_path, 'ibcert.db')}",
-        SESSION_COOKIE_NAME="ibcert_session",
+        # __Host-: the browser keeps the cookie only as Secure, for this host alone and the whole path (ASVS 3.4.4)
+        SESSION_COOKIE_NAME="__Host-ibcert_session",
         SESSION_COOKIE_SECURE=True,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         WTF_CSRF_SSL_STRICT=True,
+        # No screen sends more than a few kilobytes: a far larger request is refused before it is read (413)
+        MAX_CONTENT_LENGTH=settings.get("MAX_CONTENT_LENGTH", 256 * 1024),
         # Testing mode (moving clock, fixed challenges) must still answer an unexpected error with the Japanese error
         # page, as production does; only the unit tests ask Flask to re-raise instead.
         PROPAGATE_EXCEPTIONS=settings.get("PROPAGATE_EXCEPTIONS", False),
@@ -101,6 +105,7 @@ def _error_pages(app: Flask) -> None:
         400: "リクエストの内容が正しくありません。最初から操作をやり直してください。",
         404: "お探しのページは見つかりませんでした。",
         405: "この操作はできません。画面のボタンから操作してください。",
+        413: "送信された内容が大きすぎます。画面の入力欄から入力してください。",
         500: "システムエラーが発生しました。しばらくしてから再度お試しください。",
     }
 

@@ -321,6 +321,11 @@ def _json_body() -> dict:
     return body
 
 
+@bp.errorhandler(413)
+def _too_large(error):
+    return _error("リクエスト本文が大きすぎます。", 413)
+
+
 @bp.errorhandler(ProvisioningError)
 def _provisioning_error(error: ProvisioningError):
     db.session.rollback()  # a refused request leaves nothing behind

@@ -28,6 +28,10 @@ threads = 4
 # Keep idle connections open as long as browsers and proxies expect (nginx's default): with gunicorn's 2 s, a request
 # sent on a connection just as the server closes it is lost ("ECONNRESET"), and a POST is not sent again.
 keepalive = 75
+# bounded requests: no screen or API call needs more (the app refuses bodies over 256 KiB itself)
+limit_request_line = 4094
+limit_request_fields = 50
+limit_request_field_size = 8190
 certfile = os.environ.get("IBCERT_TLS_CERTFILE") or str(_pki.server_cert_pem)
 keyfile = os.environ.get("IBCERT_TLS_KEYFILE") or str(_pki.server_key_pem)
 ca_certs = os.environ.get("IBCERT_TLS_CLIENT_CA") or str(_pki.client_ca_pem)

@@ -142,12 +142,18 @@ def different_pins(first: str, second: str, first_label: str, second_label: str)
     return None
 
 
+# No PIN of the legend is longer: a longer one can never match, and is refused before it costs a hash
+LONGEST_PIN = max(rule.max for rule in RULES.values() if rule.chars == spec.ALNUM and rule.letter != "ニ")
+
+
 def entered_pin(raw: str, label: str) -> str | None:
     """A PIN typed to be checked against the stored one: only what can never match is refused before the check."""
     if not raw:
         return f"{label}を入力してください。"
     if _has_full_width(raw):
         return FULL_WIDTH_MESSAGE
+    if len(raw) > LONGEST_PIN:
+        return f"{label}は{LONGEST_PIN}桁以内の半角英数字です。"
     return None
 
 

@@ -186,11 +186,11 @@ def test_I_2_4_a_challenge_cannot_be_answered_twice(app, web, provision):
     contract = provision()
     to_otp(web, contract)
     first_answers = contract.answers(web.html)
-    replayed_session = web.client.get_cookie("ibcert_session").value
+    replayed_session = web.client.get_cookie("__Host-ibcert_session").value
     wrong = {k: "00" if v != "00" else "01" for k, v in first_answers.items()}
     web.post("/ib/admin/activation/otp", wrong)
     # Even with the session of the first screen restored, its (now used) challenge cannot be answered again.
-    web.client.set_cookie("ibcert_session", replayed_session, domain="localhost")
+    web.client.set_cookie("__Host-ibcert_session", replayed_session, domain="localhost")
     response = web.post("/ib/admin/activation/otp", first_answers)
     assert response.status_code == 200
     assert alert(web.html) == "確認用パスワードの入力欄が更新されました。表示された欄の確認用パスワードを入力してください。"

@@ -312,9 +312,9 @@ def test_session_is_bound_to_the_certificate(app, web, walk, pki, presented):
 
 def test_a_copied_session_cookie_is_worthless_after_logoff(web, walk):
     logged_on(walk)
-    cookie = web.client.get_cookie("ibcert_session").value
+    cookie = web.client.get_cookie("__Host-ibcert_session").value
     web.post("/ib/logoff")
-    web.client.set_cookie("ibcert_session", cookie, domain="localhost")
+    web.client.set_cookie("__Host-ibcert_session", cookie, domain="localhost")
     assert web.get("/ib/admin/status").headers["Location"] == "/ib/admin/logon"
 
 

@@ -29,6 +29,9 @@ def test_session_cookie_is_secure_httponly_samesite(web, provision):
                                                     "registration_pin": contract.registration_pin})
     cookie = response.headers["Set-Cookie"]
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    # __Host- (ASVS 3.4.4): only for this host, the whole path, over HTTPS
+    assert cookie.startswith("__Host-ibcert_session=") and "Path=/;" in cookie and "Domain" not in cookie
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
 
 
 @pytest.mark.parametrize("path", ["/", "/ib/", "/ib/admin/logon", "/ib/admin/activation"])
@@ -87,3 +90,23 @@ def test_the_stylesheet_is_linked_by_its_digest_and_kept_by_caches(web):
     assert response.status_code == 200
     assert "max-age=31536000" in response.headers["Cache-Control"]
     assert "no-store" not in response.headers["Cache-Control"]
+
+
+def test_a_huge_form_is_refused_in_japanese_before_it_is_read(web, provision):
+    contract = provision()
+    web.get("/ib/admin/activation")
+    response = web.post("/ib/admin/activation", {"contract_number": contract.contract_number,
+                                                  "registration_pin": "1" * (16 * 1024 * 1024)})
+    assert response.status_code == 413
+    assert "送信された内容が大きすぎます" in response.get_data(as_text=True)
+
+
+def test_a_pin_longer_than_any_pin_is_refused_before_it_is_hashed(app, web, walk, monkeypatch):
+    from refserver import auth
+
+    contract, pem = walk.admin_ready()
+    hashed = []
+    monkeypatch.setattr(auth, "pin_matches", lambda stored, pin: hashed.append(pin) or False)
+    response = walk.certificate_logon("admin", pem, "x" * 50_000)
+    assert response.status_code == 200 and "12桁以内" in web.html
+    assert hashed == []
