@@ -17,6 +17,8 @@ from playwright.sync_api import Error, expect
 
 from pages import AdminLogonPage, BankHomePage, ContractStatusPage, LogonPinPage, UserLogonPage, UserStatusPage
 from pages.walkthrough import SAMPLE, SampleValues
+
+from .positions import logon_at
 from pages.workstation import StoredCertificate
 
 pytestmark = pytest.mark.tls
@@ -83,9 +85,10 @@ def _reached(pc, path: str) -> bool:
     return response is not None and response.ok
 
 
-def _logon_refused(pc, side: str, state) -> None:
-    """No logon with what `pc` presents: refused in the handshake, in 証明書の選択 (nothing to present), at
-    アクセス許可の付与, or by the side's own right PIN (the certificate is not this ID's)."""
+def _logon_refused(pc, side: str, kind: str) -> None:
+    """No logon with what `pc` presents: refused in the handshake, in 証明書の選択 (nothing to present) or at
+    アクセス許可の付与 — only another contract's certificate, valid in itself, gets as far as 暗証番号入力, where this
+    ID's own PIN is refused (the certificate is not this ID's)."""
     if not _reached(pc, "/"):
         return
     top = BankHomePage(pc).open_corporate()
@@ -95,7 +98,7 @@ def _logon_refused(pc, side: str, state) -> None:
         return
     shown = selection.ok().grant_outcome()
     if isinstance(shown, LogonPinPage):
-        # this ID's PIN, to a certificate of another: this screen again with its message, or the logon screen
+        assert kind == "other_contract", f"a certificate of kind {kind} must be refused at アクセス許可の付与"
         shown = shown.enter_wrong_pin(_pin(side))
         if isinstance(shown, LogonPinPage):
             shown.expect_field_error(shown.pin_key)
@@ -110,7 +113,25 @@ def test_certificate_judged_at_logon(certificates, workstation, subtests):
     for kind in KINDS:
         with subtests.test(msg=f"cert:{kind}@logon", side=certificates.side):
             pc = workstation(f"{kind} PC", *certificates.of(kind))
-            _logon_refused(pc, certificates.side, certificates.state)
+            _logon_refused(pc, certificates.side, kind)
+
+
+@pytest.mark.step("I-4.4")
+@pytest.mark.step("II-2.4")
+def test_certificate_judged_inside_the_logon(certificates, workstation, subtests):
+    """Each kind switched in on 暗証番号入力, after the right certificate was chosen: the right PIN logs nothing on."""
+    side, state = certificates.side, certificates.state
+    for kind in KINDS:
+        with subtests.test(msg=f"cert:{kind}@pin", side=side):
+            pc = workstation(f"{side} PC", certificates.own())
+            pin_page = logon_at(certificates.arrange, pc, state, side, 4)
+            pc.replace_store(certificates.of(kind), reload=False)
+            if not _reached(pc, urlsplit(pin_page.page.url).path):
+                continue  # refused in the handshake
+            shown = pc.expect_screen(LogonPinPage, LOGON[side], role=side)
+            if isinstance(shown, LogonPinPage):
+                shown = shown.enter_wrong_pin(_pin(side))
+            assert isinstance(shown, LOGON[side]), f"{kind}: the logon went on; {pc.describe()}"
 
 
 @pytest.mark.step("I-4.6")

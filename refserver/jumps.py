@@ -10,8 +10,6 @@ here is exactly what those steps would have left, and the screen is then judged 
 
 from __future__ import annotations
 
-import time
-
 from flask import url_for
 
 from . import certlogon, clock, enrollment, issuance
@@ -43,7 +41,7 @@ def session_at(principal: Principal, step: str) -> tuple[dict, str]:
 def _enrollment(principal: Principal, stage: str, endpoint: str) -> tuple[dict, str]:
     if (refusal := issuance.refusal(principal)) is not None:
         raise JumpRefused(refusal)
-    state = {"kind": principal.kind, "principal": principal.id, "stage": stage, "started": time.time()}
+    state = {"kind": principal.kind, "principal": principal.id, "stage": stage, "started": clock.now().timestamp()}
     return {enrollment.FLOW: state}, url_for(endpoint, kind=principal.kind)
 
 

@@ -116,13 +116,32 @@ def test_I_3_8_the_private_key_is_never_stored(app, web, walk, tmp_path):
     assert secret not in stored and password.encode() not in stored
 
 
-def test_I_3_8_the_completion_is_not_cached_and_not_repeatable(app, web, walk):
+@pytest.mark.parametrize("revoked", [False, True], ids=["valid", "revoked-meanwhile"])
+def test_I_3_8_the_completion_is_not_cached_and_not_repeatable(app, web, walk, revoked):
+    """The flow ends with the file: a reload of the completion screen issues nothing, even when the certificate was
+    revoked meanwhile (so the one-per-ID rule would not stop it)."""
     contract = walk.activate_admin()
     walk.enroll_admin(contract)
+    if revoked:
+        with app.app_context():
+            db.session.scalar(db.select(Certificate)).revoked_at = clock.now()
+            db.session.commit()
     web.get("/ib/admin/certificate")  # for a CSRF token, as the reloaded form would carry
     response = web.post("/ib/admin/certificate/install", {"answer": "yes"})  # reload of the completion screen
     assert response.headers["Location"] == "/ib/admin/certificate"
+    web.follow(response)
+    assert "最初からやり直してください" in alert(web.html)
     assert len(certificates(app)) == 1
+
+
+@pytest.mark.parametrize("minutes, goes_on", [(14, True), (16, False)])
+def test_I_3_the_prompts_expire_15_minutes_after_the_pins_by_the_app_clock(app, web, walk, minutes, goes_on):
+    contract = walk.activate_admin()
+    to_step(web, "admin", admin_fields(contract), "confirm")
+    with app.app_context():
+        clock.advance(minutes / (24 * 60))
+    response = web.post("/ib/admin/certificate/confirm", {"answer": "yes"})
+    assert response.headers["Location"] == ("/ib/admin/certificate/security" if goes_on else "/ib/admin/certificate")
 
 
 def test_I_3_8_certificate_validity_is_configurable(app, web, walk):
