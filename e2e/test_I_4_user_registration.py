@@ -1,11 +1,10 @@
-"""I.4 利用者登録 (I-4.1 … I-4.8)."""
+"""I.4 利用者登録 after the certificate logon (I-4.5 … I-4.8; I-4.1 … I-4.4: test_I_4_II_2_certificate_logon.py)."""
 
 import pytest
 from playwright.sync_api import expect
 
-from pages import (AccessPermissionDialog, AdminLogonPage, ContractStatusPage, LogonPinPage, OneTimePasswordPage,
-                   ServiceTopPage, UserRegisteredPage, UserRegistrationPage)
-from pages.walkthrough import SAMPLE, logon_screen
+from pages import ContractStatusPage, ServiceTopPage, UserRegisteredPage, UserRegistrationPage
+from pages.walkthrough import SAMPLE
 
 from .positions import logon_at
 
@@ -30,46 +29,6 @@ def admin_certificate(state):
 def pc(workstation, admin_certificate):
     """The administrator's PC, its store holding the administrator's certificate."""
     return workstation("管理者PC", admin_certificate)
-
-
-@pytest.mark.step("I-4.1")
-def test_I_4_1_certificate_logon_button(pc, admin_certificate):
-    """I-4.1 「管理者ログオン」から電子証明書方式の「ログオン」をクリックします。 -> 証明書の選択."""
-    selection = logon_screen(pc, "admin").certificate_logon()
-    expect(selection.button("common.ok")).to_be_visible()
-
-
-@pytest.mark.step("I-4.2")
-def test_I_4_2_certificate_selection_shows_imported_certificate(arrange, pc, state, admin_certificate):
-    """I-4.2 証明書を選択します。: 発行先 / 発行者 / 有効期限 of the certificate this PC imported."""
-    selection = logon_at(arrange, pc, state, "admin", 2)
-    selection.expect_certificate(admin_certificate)
-    assert selection.valid_until()
-    assert isinstance(selection.ok(), AccessPermissionDialog)
-
-
-@pytest.mark.step("I-4.3")
-def test_I_4_3_grant_access(arrange, pc, state):
-    """I-4.3 「アクセス許可の付与」を選択し「OK」をクリックします。 -> 暗証番号入力 (ご契約先暗証番号)."""
-    pin = logon_at(arrange, pc, state, "admin", 3).grant()
-    assert isinstance(pin, LogonPinPage)
-    expect(pin.field("certificate_logon.admin_pin")).to_be_editable()
-
-
-@pytest.mark.step("I-4.3")
-def test_I_4_3_deny_access_aborts_logon(arrange, pc, state):
-    """I-4.3, the other choice: 「アクセス許可の拒否」 aborts the logon; back on 管理者ログオン with a message."""
-    logon = logon_at(arrange, pc, state, "admin", 3).deny()
-    assert isinstance(logon, AdminLogonPage)
-    logon.expect_alert()
-
-
-@pytest.mark.step("I-4.4")
-def test_I_4_4_admin_pin(arrange, pc, state):
-    """I-4.4 ご契約先暗証番号を入力します。 -> ワンタイムパスワード入力."""
-    otp = logon_at(arrange, pc, state, "admin", 4).enter_pin(SAMPLE.admin_logon_pin)
-    assert isinstance(otp, OneTimePasswordPage)
-    assert len(otp.asked_cells()) == 2
 
 
 @pytest.mark.step("I-4.5")
