@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from pages import (AdminLogonPage, CertificateEnrollmentPage, EnrollmentConfirmDialog, InstallDialog, IssuingPage,
                    LogonPinPage, OneTimePasswordPage, SecurityLevelDialog, UserLogonPage)
 from pages.logon import AccessPermissionDialog, CertificateSelectionDialog
@@ -16,6 +18,13 @@ from .arrange import Arranger, State
 
 SECTIONS = {("admin", "enrollment"): "I-3", ("user", "enrollment"): "II-1",
             ("admin", "logon"): "I-4", ("user", "logon"): "II-2"}
+
+
+def sides(flow: str, number: int) -> list:
+    """Both sides of a flow the admin and the user share, as parameters marked with each side's step ID (e.g.
+    I-3.4 and II-1.4 for flow "enrollment", number 4)."""
+    return [pytest.param(side, id=f"{section}.{number}", marks=pytest.mark.step(f"{section}.{number}"))
+            for (side, kind), section in SECTIONS.items() if kind == flow]
 
 
 def _pins(state: State, side: str) -> tuple[str, str]:

@@ -7,17 +7,11 @@ from playwright.sync_api import expect
 
 from pages import AdminLogonPage, EnrollmentCompletePage, IssuingPage, SecurityLevelDialog, UserLogonPage
 
-from .positions import SECTIONS, enrollment_at
+from .positions import enrollment_at, sides
 
 FIELDS = {"admin": ("enrollment.contract_number", "enrollment.admin_logon_pin", "enrollment.admin_confirmation_pin"),
           "user": ("enrollment.contract_number", "enrollment.user_id", "enrollment.user_logon_pin",
                    "enrollment.user_confirmation_pin")}
-
-
-def sides(number: int) -> list:
-    """Both sides, as I-3.<number> and II-1.<number>."""
-    return [pytest.param(side, id=f"{section}.{number}", marks=pytest.mark.step(f"{section}.{number}"))
-            for (side, flow), section in SECTIONS.items() if flow == "enrollment"]
 
 
 @pytest.fixture
@@ -35,7 +29,7 @@ def _at(arrange, pc, state, side, number):
     return enrollment_at(arrange, pc, state, side, number)
 
 
-@pytest.mark.parametrize("side", sides(1))
+@pytest.mark.parametrize("side", sides("enrollment", 1))
 def test_1_logon_screen(pc, state, side):
     """I-3.1 「管理者ログオン」をクリックします。 / II-1.1 「利用者ログオン」をクリックします。"""
     top = pc.open().open_corporate()
@@ -45,7 +39,7 @@ def test_1_logon_screen(pc, state, side):
     expect(logon.link("logon.activation_link")).to_have_count(1 if side == "admin" else 0)
 
 
-@pytest.mark.parametrize("side", sides(2))
+@pytest.mark.parametrize("side", sides("enrollment", 2))
 def test_2_enrollment_link(arrange, pc, state, side):
     """I-3.2 / II-1.2 「電子証明書取得」をクリックします。: that side's fields, and only those."""
     form = _at(arrange, pc, state, side, 3)
@@ -54,7 +48,7 @@ def test_2_enrollment_link(arrange, pc, state, side):
     expect(form.field("enrollment.user_id")).to_have_count(1 if side == "user" else 0)
 
 
-@pytest.mark.parametrize("side", sides(3))
+@pytest.mark.parametrize("side", sides("enrollment", 3))
 def test_3_enter_credentials(arrange, pc, state, side):
     """I-3.3 利用者番号、ご契約先暗証番号、ご契約先確認暗証番号を入力します。
     II-1.3 利用者番号、利用者 ID、利用者暗証番号、利用者確認暗証番号を入力します。 -> 電子証明書の取得."""
@@ -63,13 +57,13 @@ def test_3_enter_credentials(arrange, pc, state, side):
     expect(dialog.button("common.no")).to_be_visible()
 
 
-@pytest.mark.parametrize("side", sides(4))
+@pytest.mark.parametrize("side", sides("enrollment", 4))
 def test_4_yes(arrange, pc, state, side):
     """I-3.4 / II-1.4 「はい」をクリックします。 -> セキュリティレベルの確認."""
     assert isinstance(_at(arrange, pc, state, side, 4).yes(), SecurityLevelDialog)
 
 
-@pytest.mark.parametrize("side", sides(5))
+@pytest.mark.parametrize("side", sides("enrollment", 5))
 def test_5_security_level_medium(arrange, pc, state, side):
     """I-3.5 / II-1.5 セキュリティレベルが中になっていることを確認し、「OK」をクリックします。"""
     security = _at(arrange, pc, state, side, 5)
@@ -77,7 +71,7 @@ def test_5_security_level_medium(arrange, pc, state, side):
     assert isinstance(security.ok(), IssuingPage)
 
 
-@pytest.mark.parametrize("side", sides(6))
+@pytest.mark.parametrize("side", sides("enrollment", 6))
 def test_6_issuing(arrange, pc, state, side):
     """I-3.6 / II-1.6 電子証明書の発行処理が始まります。 -> 証明書のインストール."""
     issuing = _at(arrange, pc, state, side, 6)
@@ -85,7 +79,7 @@ def test_6_issuing(arrange, pc, state, side):
     expect(issuing.issue().button("common.yes")).to_be_visible()
 
 
-@pytest.mark.parametrize("side", sides(7))
+@pytest.mark.parametrize("side", sides("enrollment", 7))
 def test_7_install_yes(arrange, pc, state, side):
     """I-3.7 / II-1.7 「はい」をクリックします。 -> 電子証明書取得完了, with the file and its one-time password."""
     done = _at(arrange, pc, state, side, 7).yes()
@@ -94,7 +88,7 @@ def test_7_install_yes(arrange, pc, state, side):
     assert done.import_password()
 
 
-@pytest.mark.parametrize("side", sides(8))
+@pytest.mark.parametrize("side", sides("enrollment", 8))
 def test_8_certificate_obtained_and_imported(arrange, pc, state, side):
     """I-3.8 / II-1.8 電子証明書の取得が完了しました。: the PKCS#12 opens with the import password and goes into this PC
     only (the user's is not the administrator's)."""

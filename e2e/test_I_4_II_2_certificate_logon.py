@@ -10,15 +10,9 @@ from pages import (AccessPermissionDialog, AdminLogonPage, LogonPinPage, OneTime
                    UserPinSetupPage)
 from pages.walkthrough import logon_screen
 
-from .positions import SECTIONS, logon_at
+from .positions import logon_at, sides
 
 PIN_FIELD = {"admin": "certificate_logon.admin_pin", "user": "certificate_logon.user_pin"}
-
-
-def sides(number: int) -> list:
-    """Both sides, as I-4.<number> and II-2.<number>."""
-    return [pytest.param(side, id=f"{section}.{number}", marks=pytest.mark.step(f"{section}.{number}"))
-            for (side, flow), section in SECTIONS.items() if flow == "logon"]
 
 
 @pytest.fixture
@@ -38,7 +32,7 @@ def pc(workstation, side, certificate):
     return workstation("管理者PC" if side == "admin" else "利用者PC", certificate)
 
 
-@pytest.mark.parametrize("side", sides(1))
+@pytest.mark.parametrize("side", sides("logon", 1))
 def test_1_certificate_logon_button(pc, side):
     """I-4.1 「管理者ログオン」から電子証明書方式の「ログオン」をクリックします。
     II-2.1 電子証明書方式の「ログオン」をクリックします -> 証明書の選択."""
@@ -46,7 +40,7 @@ def test_1_certificate_logon_button(pc, side):
     expect(selection.button("common.ok")).to_be_visible()
 
 
-@pytest.mark.parametrize("side", sides(2))
+@pytest.mark.parametrize("side", sides("logon", 2))
 def test_2_certificate_selection_shows_the_imported_certificate(arrange, pc, state, side, certificate):
     """I-4.2 / II-2.2 証明書を選択します。: 発行先 / 発行者 / 有効期限 of the certificate this PC imported."""
     selection = logon_at(arrange, pc, state, side, 2)
@@ -55,7 +49,7 @@ def test_2_certificate_selection_shows_the_imported_certificate(arrange, pc, sta
     assert isinstance(selection.ok(), AccessPermissionDialog)
 
 
-@pytest.mark.parametrize("side", sides(3))
+@pytest.mark.parametrize("side", sides("logon", 3))
 def test_3_grant_access(arrange, pc, state, side):
     """I-4.3 / II-2.3 「アクセス許可の付与」を選択し「OK」をクリックします。 -> 暗証番号入力."""
     pin = logon_at(arrange, pc, state, side, 3).grant()
@@ -63,7 +57,7 @@ def test_3_grant_access(arrange, pc, state, side):
     expect(pin.field(PIN_FIELD[side])).to_be_editable()
 
 
-@pytest.mark.parametrize("side", sides(3))
+@pytest.mark.parametrize("side", sides("logon", 3))
 def test_3_deny_access_aborts_logon(arrange, pc, state, side):
     """I-4.3 / II-2.3, the other choice: 「アクセス許可の拒否」 aborts the logon; back on the logon screen, with why."""
     logon = logon_at(arrange, pc, state, side, 3).deny()
@@ -71,7 +65,7 @@ def test_3_deny_access_aborts_logon(arrange, pc, state, side):
     logon.expect_alert()
 
 
-@pytest.mark.parametrize("side", sides(4))
+@pytest.mark.parametrize("side", sides("logon", 4))
 def test_4_pin(arrange, pc, state, side):
     """I-4.4 ご契約先暗証番号を入力します。 -> ワンタイムパスワード入力.
     II-2.4 利用者暗証番号を入力します。 (the temporary one, the first time) -> 利用者暗証番号設定."""

@@ -93,19 +93,17 @@ def test_enrollment_forms_and_the_pkcs12_shown_once(side, arrange, workstation, 
     section = "I-3" if side == "admin" else "II-1"
     refuses_bad_tokens(subtests, f"{section}.3", form, lambda: form.button("common.next"),
                        _dialog(pc, "enrollment.confirm_dialog"), lambda: form.fill(fields))
-    confirm = form.enter(state.contract.contract_number, *pins, user_id=user and user.user_id)
-    refuses_bad_tokens(subtests, f"{section}.4", form, lambda: confirm.button("common.yes"),
-                       _dialog(pc, "enrollment.security_dialog"))
-    security = confirm.yes()
-    refuses_bad_tokens(subtests, f"{section}.5", form, lambda: security.button("common.ok"),
-                       _heading(pc, "enrollment.issuing_heading"))
-    issuing = security.ok()
-    refuses_bad_tokens(subtests, f"{section}.6", issuing, lambda: issuing.button("enrollment.issue_button"),
-                       _dialog(pc, "enrollment.install_dialog"))
-    install = issuing.issue()
-    refuses_bad_tokens(subtests, f"{section}.7", issuing, lambda: install.button("common.yes"),
-                       _heading(pc, "enrollment.done_heading"))
-    done = install.yes()
+    shown = form.enter(state.contract.contract_number, *pins, user_id=user and user.user_id)
+    for number, button, leads_to, move in ((4, "common.yes", _dialog(pc, "enrollment.security_dialog"), "yes"),
+                                           (5, "common.ok", _heading(pc, "enrollment.issuing_heading"), "ok"),
+                                           (6, "enrollment.issue_button", _dialog(pc, "enrollment.install_dialog"),
+                                            "issue"),
+                                           (7, "common.yes", _heading(pc, "enrollment.done_heading"), "yes")):
+        screen = shown if isinstance(shown, Screen) else shown.host
+        refuses_bad_tokens(subtests, f"{section}.{number}", screen,
+                           lambda shown=shown, button=button: shown.button(button), leads_to)
+        shown = getattr(shown, move)()
+    done = shown
     assert done.import_password()
     with subtests.test(msg=f"pkcs12:once@{section}.8"):
         pc.page.go_back()
