@@ -161,3 +161,21 @@ def test_user_forms_and_logoff(arrange, workstation, subtests):
     status = setup.set_pins(SAMPLE.user_logon_pin, SAMPLE.user_confirmation_pin)
     assert isinstance(status, UserStatusPage), status
     logoff_ends_the_session(subtests, status, UserLogonPage)
+
+
+@pytest.mark.parametrize("side", ["admin", "user"])
+def test_an_idle_session_ends_after_the_timeout(side, arrange, workstation, server_clock, subtests):
+    """A session left alone a minute less than the bank's idle timeout goes on; a minute more, and the next click
+    shows the logon screen with why (session:idle:under, session:idle:over)."""
+    timeout = arrange.capabilities.get("idle_timeout_minutes", 10)
+    state = arrange("user_activated")
+    pc = workstation(f"{side} PC", state.admin_certificate if side == "admin" else state.user_certificate)
+    status = arrange.logged_on(pc, state, side)
+    with subtests.test(msg="session:idle:under"):
+        server_clock.set_clock(advance_days=(timeout - 1) / (24 * 60))
+        pc.page.reload()
+        pc.expect_screen(type(status))
+    with subtests.test(msg="session:idle:over"):
+        server_clock.set_clock(advance_days=(timeout + 1) / (24 * 60))
+        pc.page.reload()
+        pc.expect_screen(AdminLogonPage if side == "admin" else UserLogonPage).expect_alert()

@@ -439,7 +439,8 @@ def capabilities():
     names no number). A vendor's server may have no such call: the suite walks the screens and assumes 6."""
     testing = current_app.config["TESTING"]
     return jsonify(fast_forward=list(POINTS) if testing else [], clock=testing, certificates=testing, logons=testing,
-                   steps=list(jumps.STEPS) if testing else [], lockout_threshold=auth.threshold())
+                   steps=list(jumps.STEPS) if testing else [], lockout_threshold=auth.threshold(),
+                   idle_timeout_minutes=current_app.config["IDLE_TIMEOUT_MINUTES"])
 
 
 @bp.route("/clock", methods=["GET", "POST"])

@@ -126,6 +126,7 @@ class LogonSession(db.Model):
     principal_id: Mapped[int] = mapped_column(ForeignKey("principal.id"))
     fingerprint: Mapped[str] = mapped_column(String(64))  # the certificate the logon was made with
     started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # the last protected request
     ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     principal: Mapped[Principal] = relationship()

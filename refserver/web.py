@@ -3,10 +3,11 @@ a logon to the certificate it was made with."""
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import secrets
 
-from flask import flash, g, redirect, render_template, request, session, url_for
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 
 import spec
 
@@ -113,6 +114,11 @@ def require_logon(kind: str, *, provisional: bool = False):
             if refusal:
                 end_logon(f"{refusal}ログオフしました。", "alert")
                 return logon_screen
+            if over := _over_time(logon):
+                end_logon(over, "alert")
+                return logon_screen
+            logon.last_seen_at = clock.now()
+            db.session.commit()
             principal = logon.principal
             if (principal.status == PROVISIONAL) != provisional:
                 return redirect(url_for("user.activation" if principal.status == PROVISIONAL else "user.status"))
@@ -122,6 +128,20 @@ def require_logon(kind: str, *, provisional: bool = False):
         return wrapped
 
     return decorator
+
+
+def _over_time(logon: LogonSession) -> str | None:
+    """Why the logon has ended by the clock, if it has: idle too long, or begun too long ago (both configurable)."""
+    now, config = clock.now(), current_app.config
+    if now - logon.started_at > dt.timedelta(minutes=config["SESSION_LIFETIME_MINUTES"]):
+        return f"ログオンから{_span(config['SESSION_LIFETIME_MINUTES'])}を過ぎたため、ログオフしました。もう一度ログオンしてください。"
+    if now - (logon.last_seen_at or logon.started_at) > dt.timedelta(minutes=config["IDLE_TIMEOUT_MINUTES"]):
+        return f"{_span(config['IDLE_TIMEOUT_MINUTES'])}以上操作がなかったため、ログオフしました。もう一度ログオンしてください。"
+    return None
+
+
+def _span(minutes: int) -> str:
+    return f"{minutes // 60}時間" if minutes % 60 == 0 else f"{minutes}分"
 
 
 def flow(name: str) -> dict | None:

@@ -331,3 +331,34 @@ def test_session_ends_when_its_certificate_stops_being_valid(app, web, walk, day
     assert says in alert(web.html) and "ログオフしました" in alert(web.html)
     with app.app_context():
         assert db.session.scalar(db.select(LogonSession)).ended_at is not None
+
+
+@pytest.mark.parametrize("idle, ends", [(9, False), (11, True)], ids=["9-minutes", "11-minutes"])
+def test_an_idle_logon_ends_after_the_idle_timeout(app, web, walk, idle, ends):
+    """ASVS 3.3: a logon left idle longer than IBCERT_IDLE_TIMEOUT_MINUTES (10) ends, with a message."""
+    logged_on(walk)
+    with app.app_context():
+        clock.advance(idle / (24 * 60))
+    response = web.get("/ib/admin/users")
+    if not ends:
+        assert response.status_code == 200
+        return
+    assert response.headers["Location"] == "/ib/admin/logon"
+    web.follow(response)
+    assert "10分以上操作がなかったため、ログオフしました" in alert(web.html)
+
+
+def test_a_busy_logon_still_ends_after_its_lifetime(app, web, walk):
+    """ASVS 3.3.2: however busy, a logon ends IBCERT_SESSION_LIFETIME_MINUTES after it began."""
+    app.config["SESSION_LIFETIME_MINUTES"] = 30
+    logged_on(walk)
+    for _ in range(3):  # a click every 9 minutes: never idle, 27 minutes in
+        with app.app_context():
+            clock.advance(9 / (24 * 60))
+        assert web.get("/ib/admin/users").status_code == 200
+    with app.app_context():
+        clock.advance(9 / (24 * 60))
+    response = web.get("/ib/admin/users")
+    assert response.headers["Location"] == "/ib/admin/logon"
+    web.follow(response)
+    assert alert(web.html) == "ログオンから30分を過ぎたため、ログオフしました。もう一度ログオンしてください。"

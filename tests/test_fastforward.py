@@ -347,13 +347,14 @@ def test_minting_is_for_testing_mode_only(tmp_path, pki):
 def test_capabilities_in_testing_mode(app):
     response = app.test_client().get("/api/capabilities", headers=AUTH)
     assert response.get_json() == {"fast_forward": POINTS, "clock": True, "certificates": True, "logons": True,
-                                   "steps": list(jumps.STEPS), "lockout_threshold": 6}
+                                   "steps": list(jumps.STEPS), "lockout_threshold": 6,
+                                   "idle_timeout_minutes": 10}
 
 
 def test_capabilities_outside_testing_mode(tmp_path, pki):
     response = production_app(tmp_path, pki).test_client().get("/api/capabilities", headers=AUTH)
     assert response.get_json() == {"fast_forward": [], "clock": False, "certificates": False, "logons": False,
-                                   "steps": [], "lockout_threshold": 6}
+                                   "steps": [], "lockout_threshold": 6, "idle_timeout_minutes": 10}
 
 
 def test_capabilities_need_the_token(app):
