@@ -246,8 +246,8 @@ def fast_forward(contract: Contract, set_up: SetUp) -> dict:
     admin, user_values = set_up.admin, set_up.user
     added: dict[str, Any] = {"at": set_up.at}
     if set_up.reaches("activated"):
-        onboarding.set_admin_pins(contract, admin["logon_pin"], admin["confirmation_pin"], admin["email"])
-        onboarding.activate_admin(contract)
+        onboarding.activate_admin(contract, auth.hash_pin(admin["logon_pin"]), auth.hash_pin(admin["confirmation_pin"]),
+                                  admin["email"])
     if set_up.reaches("admin_certified"):
         added["admin_certificate"] = _enrol(contract.admin)
     if set_up.reaches("user_registered"):

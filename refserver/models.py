@@ -132,6 +132,18 @@ class LogonSession(db.Model):
     principal: Mapped[Principal] = relationship()
 
 
+class ActivationRequest(db.Model):
+    """The PINs and e-mail address chosen at I-2.3, waiting for the one-time password of I-2.4: nothing of the
+    administrator changes until it is answered (a kept cookie cannot replace an active administrator's PINs)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contract.id"))
+    logon_pin_hash: Mapped[str]
+    confirmation_pin_hash: Mapped[str]
+    email: Mapped[str]
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
 class OtpChallenge(db.Model):
     """The cells of the お客様カード one one-time-password screen asks for; it can be answered once."""
 

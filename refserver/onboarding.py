@@ -8,23 +8,26 @@ API commits a whole set-up together, so a refused set-up leaves nothing behind.
 
 from __future__ import annotations
 
+from sqlalchemy import update
+
 from . import auth, clock
-from .models import ACTIVE, PROVISIONAL, USER, Contract, Principal
+from .models import ACTIVE, PENDING, PROVISIONAL, USER, Contract, Principal, db
 from .web import w
 
 
-def set_admin_pins(contract: Contract, logon_pin: str, confirmation_pin: str, email: str) -> None:
-    """I-2.3: ご契約先暗証番号 (イ), ご契約先確認暗証番号 (ロ) and ご契約先Eメールアドレス (ハ)."""
-    admin = contract.admin
-    admin.logon_pin_hash = auth.hash_pin(logon_pin)
-    admin.confirmation_pin_hash = auth.hash_pin(confirmation_pin)
-    contract.email = email
-
-
-def activate_admin(contract: Contract) -> None:
-    """I-2.4 answered: the administrator's 開通確認 is complete and the contract is in service from now."""
-    contract.admin.status = ACTIVE
-    contract.activated_at = clock.now()
+def activate_admin(contract: Contract, logon_pin_hash: str, confirmation_pin_hash: str, email: str) -> bool:
+    """I-2.4 answered: I-2.3's ご契約先暗証番号 (イ), ご契約先確認暗証番号 (ロ) and ご契約先Eメールアドレス (ハ) take effect
+    and the contract is in service from now. One conditional UPDATE, only while the administrator is still pending:
+    a replayed or raced 開通確認 changes nothing (False)."""
+    db.session.flush()  # a contract the API has just opened gets its rows (and ids) first
+    taken = db.session.execute(
+        update(Principal).where(Principal.id == contract.admin.id, Principal.status == PENDING)
+        .values(status=ACTIVE, logon_pin_hash=logon_pin_hash, confirmation_pin_hash=confirmation_pin_hash)
+    ).rowcount
+    if taken:
+        contract.email = email
+        contract.activated_at = clock.now()
+    return taken == 1
 
 
 def register_user(contract: Contract, user_id: str, name: str, temporary_logon_pin: str,

@@ -237,3 +237,38 @@ def test_I_2_4_wrong_one_time_password_count_resets_on_success(app, web, provisi
     web.post("/ib/admin/activation/otp", wrong)
     web.post("/ib/admin/activation/otp", contract.answers(web.html))
     assert admin_of(app, contract.contract_number)["failed"] == 0
+
+
+def test_I_2_3_changes_nothing_before_the_one_time_password(app, web, provision):
+    contract = provision()
+    to_otp(web, contract)
+    assert admin_of(app, contract.contract_number) == {"status": PENDING, "failed": 0, "locked": False, "pin": None,
+                                                        "email": None, "activated": None}
+
+
+@pytest.mark.parametrize("kept_at", ["pins", "otp"])
+def test_a_kept_cookie_cannot_redo_the_activation_of_an_active_administrator(app, web, provision, kept_at):
+    """Issue 12 #1: a cookie kept from I-2.2 (or I-2.3), posted again after the real administrator finished 開通確認,
+    changes nothing: no new PINs, no new e-mail address — with or without a one-time password."""
+    contract = provision()
+    web.follow(start(web, contract))
+    if kept_at == "otp":
+        web.follow(web.post("/ib/admin/activation/pins", {"logon_pin": "Attack1234x", "confirmation_pin": "Attack5678y",
+                                                          "email": "attacker@example.com"}))
+    kept = web.client.get_cookie("__Host-ibcert_session").value
+    attacker_answers = contract.answers(web.html) if kept_at == "otp" else None
+    web.client.delete_cookie("__Host-ibcert_session", domain="localhost")
+    to_otp(web, contract)  # the real administrator
+    web.follow(web.post("/ib/admin/activation/otp", contract.answers(web.html)))
+    before = admin_of(app, contract.contract_number)
+    assert before["status"] == ACTIVE
+
+    web.client.set_cookie("__Host-ibcert_session", kept, domain="localhost")
+    web.get("/ib/admin/activation")  # a CSRF token for the replay
+    if kept_at == "pins":
+        response = web.post("/ib/admin/activation/pins", {"logon_pin": "Attack1234x", "confirmation_pin": "Attack5678y",
+                                                          "email": "attacker@example.com"})
+    else:
+        response = web.post("/ib/admin/activation/otp", attacker_answers)
+    assert response.headers["Location"] == "/ib/admin/activation"
+    assert admin_of(app, contract.contract_number) == before
