@@ -56,6 +56,15 @@ def new_challenge(contract: Contract) -> OtpChallenge:
     return challenge
 
 
+def standing_challenge(contract: Contract) -> OtpChallenge:
+    """The challenge the contract's one-time-password screens show: the one shown before, until it is answered, in
+    whatever browser or flow — so that starting over never draws other cells (someone who knows two cells of the
+    card cannot wait for them) — else a new one."""
+    shown = db.session.scalar(db.select(OtpChallenge).filter_by(contract_id=contract.id, answered_at=None)
+                              .order_by(OtpChallenge.id.desc()).limit(1))
+    return shown or new_challenge(contract)
+
+
 def open_challenge(contract: Contract, challenge_id: int | None) -> OtpChallenge | None:
     """The challenge a screen showed, if it belongs to *contract* and has not been answered yet."""
     challenge = db.session.get(OtpChallenge, challenge_id) if challenge_id else None

@@ -17,7 +17,7 @@ def _fields(contract: Contract, state: dict) -> list[tuple[str, str]]:
         return [("token", w("one_time_password.token_code"))]
     challenge = otp.open_challenge(contract, state.get("challenge"))
     if challenge is None:
-        challenge = otp.new_challenge(contract)
+        challenge = otp.standing_challenge(contract)
         state["challenge"] = challenge.id
         session.modified = True
     return [(f"cell{i}", w("one_time_password.card_cell").format(cell=cell)) for i, cell in enumerate(challenge.cells)]

@@ -1,6 +1,7 @@
 """One-time passwords: the お客様カード's cells (a challenge is answered once) and the TOTP token (a code once)."""
 
 import datetime as dt
+import re
 
 import pyotp
 import pytest
@@ -86,3 +87,17 @@ def test_totp_follows_the_app_clock(ctx):
     assert otp.answer_token(contract, pyotp.TOTP(contract.totp_secret).at(clock.now()))
     db.session.refresh(contract)
     assert contract.totp_last_step == pyotp.TOTP(contract.totp_secret).timecode(clock.now())
+
+
+def test_starting_over_never_draws_other_cells(app, web, provision):
+    """Issue 12 #3: 開通確認 started again and again (new browsers, new flows) shows the same, unanswered challenge;
+    only an answer — which counts — brings other cells."""
+    from test_activation import to_otp
+
+    contract = provision()
+    shown = set()
+    for _ in range(12):
+        web.client.delete_cookie("__Host-ibcert_session", domain="localhost")
+        to_otp(web, contract)
+        shown.add(tuple(re.findall(r"確認用パスワード（(.)）", web.html)))
+    assert len(shown) == 1, shown
