@@ -230,9 +230,9 @@ def _leaf_key_usage() -> x509.KeyUsage:
 class DevPKI:
     """The dev root CA, the client issuing CA and the server certificate, kept as PEM files in *state_dir*.
 
-    Files (all PEM): ``root-ca.pem``/``.key``, ``issuing-ca.pem``/``.key``, ``server.pem`` (leaf + root, the chain a
-    TLS server sends) and ``server.key``, ``client-ca.pem`` (issuing CA + root: what the TLS server verifies client
-    certificates against), and ``foreign-*`` for the "another CA" test material.
+    Files (all PEM): ``root-ca.pem``/``.key``, ``issuing-ca.pem``/``.key`` (the issuing CA is also what the TLS server
+    verifies client certificates against), ``server.pem`` (leaf + root, the chain a TLS server sends) and
+    ``server.key``, and ``foreign-*`` for the "another CA" test material.
     """
 
     SERVER_HOSTNAMES = ["localhost", "127.0.0.1", "::1"]
@@ -251,7 +251,9 @@ class DevPKI:
 
     @property
     def client_ca_pem(self) -> Path:
-        return self._ensured("client-ca.pem")
+        """The issuing CA alone: what a TLS server verifies client certificates against (not the root, which would
+        let a certificate the root signed directly in)."""
+        return self._ensured("issuing-ca.pem")
 
     @property
     def server_cert_pem(self) -> Path:
@@ -292,7 +294,6 @@ class DevPKI:
             server = root.issue_server(self.SERVER_HOSTNAMES)
             self._write_ca("root-ca", root)
             self._write_ca("issuing-ca", issuing)
-            self._write("client-ca.pem", _cert_pem(issuing.cert) + _cert_pem(root.cert))
             self._write("server.pem", server.cert_pem + _cert_pem(root.cert))
             self._write("server.key", server.key_pem)  # written last: its presence means "complete"
         return self

@@ -4,6 +4,7 @@ no certificate, an issued one, one from another CA, an expired one and one bound
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import re
 import socket
 import ssl
@@ -211,3 +212,30 @@ def test_dev_server_reads_the_presented_certificate_too(pki, tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_a_client_certificate_the_root_signed_directly_never_completes_the_handshake(server, tmp_path):
+    """Issue 12 #9: only the issuing CA is trusted for client certificates (and named in the CertificateRequest)."""
+    now = dt.datetime.now(dt.timezone.utc)
+    leaf = server.pki.root_ca.issue_client("root-signed", "client", now - dt.timedelta(minutes=5),
+                                           now + dt.timedelta(days=1))
+    web = TlsClient(server, tmp_path, leaf.cert_pem, leaf.key_pem)
+    with pytest.raises(requests.exceptions.SSLError):
+        web.get("/ib/admin/logon")
+
+
+@pytest.mark.parametrize("cipher, completes", [("ECDHE-ECDSA-AES128-GCM-SHA256", True), ("ECDHE-ECDSA-CHACHA20-POLY1305", True),
+                                               ("ECDHE-ECDSA-AES128-SHA256", False),
+                                               ("ECDHE-ECDSA-AES256-SHA384", False)])
+def test_tls_1_2_offers_the_intermediate_profile_only(server, cipher, completes):
+    """Issue 12 #10: TLS 1.2 with forward secrecy and AEAD only — no CBC suites, no static RSA."""
+    context = ssl.create_default_context(cafile=str(server.ca_cert))
+    context.maximum_version = ssl.TLSVersion.TLSv1_2
+    context.set_ciphers(cipher)
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+        if completes:
+            with context.wrap_socket(sock, server_hostname="127.0.0.1") as tls:
+                assert tls.cipher()[0] == cipher
+        else:
+            with pytest.raises(ssl.SSLError):
+                context.wrap_socket(sock, server_hostname="127.0.0.1")
