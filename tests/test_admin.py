@@ -362,3 +362,36 @@ def test_a_busy_logon_still_ends_after_its_lifetime(app, web, walk):
     assert response.headers["Location"] == "/ib/admin/logon"
     web.follow(response)
     assert alert(web.html) == "ログオンから30分を過ぎたため、ログオフしました。もう一度ログオンしてください。"
+
+
+def test_a_success_elsewhere_does_not_reset_the_one_time_password_misses(app, web, walk):
+    """Issue 12 #4: wrong one-time passwords at logon, then the right PINs posted to 電子証明書取得 (refused: a
+    certificate exists) — that right answer must not wipe the misses, or the lockout never comes."""
+    app.config["LOCKOUT_THRESHOLD"] = 3
+    contract, pem = walk.admin_ready()
+    web.follow(walk.certificate_logon("admin", pem, ADMIN_PIN))
+    wrong = {k: "00" if v != "00" else "01" for k, v in contract.answers(web.html).items()}
+    web.post("/ib/admin/logon/otp", wrong)
+    web.submit("/ib/admin/certificate", {"contract_number": contract.contract_number, "logon_pin": ADMIN_PIN,
+                                         "confirmation_pin": ADMIN_CONFIRMATION_PIN})
+    assert "発行済" in alert(web.html)
+    web.follow(walk.certificate_logon("admin", pem, ADMIN_PIN))  # the right PIN gives its own attempt back only
+    wrong = {k: "00" if v != "00" else "01" for k, v in contract.answers(web.html).items()}
+    web.post("/ib/admin/logon/otp", wrong)
+    response = web.post("/ib/admin/logon/otp", {k: "00" if v != "00" else "01"
+                                                 for k, v in contract.answers(web.html).items()})
+    assert response.headers["Location"] == "/ib/admin/logon"
+    with app.app_context():
+        assert db.session.scalar(db.select(Principal).filter_by(kind="admin")).locked_at is not None
+
+
+def test_a_revoked_certificate_ends_its_open_session(app, web, walk):
+    """Issue 12 #6: revoked after logon, the certificate's session ends at its next request."""
+    logged_on(walk)
+    with app.app_context():
+        db.session.scalar(db.select(Certificate)).revoked_at = clock.now()
+        db.session.commit()
+    response = web.get("/ib/admin/users")
+    assert response.headers["Location"] == "/ib/admin/logon"
+    web.follow(response)
+    assert "失効" in alert(web.html) and "ログオフしました" in alert(web.html)
