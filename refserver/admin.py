@@ -15,6 +15,9 @@ bp = Blueprint("admin", __name__, url_prefix="/ib/admin")
 CertificateLogon(bp, ADMIN, w("logon.admin_heading"), w("certificate_logon.admin_pin"), one_time_password=True)
 
 ACTIVATION = "activation"
+# One answer for an unknown 利用者番号 and for a known one with a wrong PIN (no count of the attempts left either: it
+# would tell the two apart), so the form is no oracle of which numbers exist.
+NOT_RIGHT = "利用者番号またはご契約先登録用暗証番号が正しくありません。お客様カードと申込書控えをご確認ください。"
 
 
 def find_contract(number: str) -> Contract | None:
@@ -41,23 +44,22 @@ def activation():
         form.values["contract_number"] = number
         form.check("contract_number", problem)
         form.check("registration_pin", rules.registration_pin(form["registration_pin"]))
-        contract = find_contract(number) if form.ok else None
-        if form.ok and contract is None:
-            form.check("contract_number", "この利用者番号のご契約が見つかりません。お客様カードの利用者番号をご確認ください。")
-        if contract is not None:
-            admin = contract.admin
-            # once activated, the form judges nothing: anonymous guesses must not lock the administrator's logon
-            verdict = None if admin.status != PENDING else auth.judge(
-                admin, lambda: auth.pin_matches(contract.registration_pin_hash, form["registration_pin"]))
-            if verdict is None:
-                form.alert = "この利用者番号の開通確認は完了しています。"
-            elif verdict.right:
-                set_flow(ACTIVATION, contract=contract.id, stage="pins")
-                return redirect(url_for("admin.activation_pins"))
-            elif verdict.locked:
-                form.alert = verdict.message
+        if form.ok:
+            contract, pin = find_contract(number), form["registration_pin"]
+            if contract is None:
+                auth.spend_a_check(pin)
+                form.alert = NOT_RIGHT
+            elif contract.admin.status != PENDING:
+                # activated: nothing is counted (anonymous guesses must not lock the administrator's logon), and only
+                # the right PIN learns that it is done
+                right = auth.pin_matches(contract.registration_pin_hash, pin)
+                form.alert = "この利用者番号の開通確認は完了しています。" if right else NOT_RIGHT
             else:
-                form.check("registration_pin", verdict.message)
+                verdict = auth.judge(contract.admin, lambda: auth.pin_matches(contract.registration_pin_hash, pin))
+                if verdict.right:
+                    set_flow(ACTIVATION, contract=contract.id, stage="pins")
+                    return redirect(url_for("admin.activation_pins"))
+                form.alert = verdict.message if verdict.locked else NOT_RIGHT
     return screen("admin/activation.html", w("activation.heading"), form=form)
 
 

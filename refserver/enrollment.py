@@ -49,17 +49,23 @@ def _cancel(kind: str, message: str):
     return redirect(url_for("enrollment.start", kind=kind))
 
 
-def _find(kind: str, number: str, user_id: str, form: Form) -> Principal | None:
+# One answer for an unknown ID, an ID without PINs yet and a known one with wrong PINs (no count of the attempts
+# left either), so the form is no oracle of which IDs exist.
+NOT_RIGHT = {
+    ADMIN: "利用者番号または暗証番号が正しくありません。開通確認がお済みでない場合は、先に開通確認を行ってください。",
+    "user": "利用者番号、利用者IDまたは暗証番号が正しくありません。管理者から通知された内容をご確認ください。",
+}
+
+
+def _find(kind: str, number: str, user_id: str) -> Principal | None:
+    """The ID whose PINs are to be judged: none if it does not exist or has no PINs yet (the administrator before
+    開通確認, whom anonymous guesses must not lock)."""
     contract = db.session.scalar(db.select(Contract).filter_by(number=number))
     if kind == ADMIN:
-        if contract is None:
-            form.check("contract_number", "この利用者番号のご契約が見つかりません。お客様カードの利用者番号をご確認ください。")
-            return None
-        return contract.admin
-    user = contract and next((u for u in contract.users if u.user_id == user_id), None)
-    if user is None:
-        form.check("user_id", "利用者番号または利用者IDが正しくありません。管理者から通知された内容をご確認ください。")
-    return user
+        principal = contract and contract.admin
+    else:
+        principal = contract and next((u for u in contract.users if u.user_id == user_id), None)
+    return principal if principal is not None and principal.status != PENDING else None
 
 
 @bp.route("", methods=["GET", "POST"])
@@ -76,26 +82,20 @@ def start(kind: str):
             form.check("user_id", rules.user_id(form["user_id"]))
         for name in ("logon_pin", "confirmation_pin"):
             form.check(name, rules.entered_pin(form[name], labels[name]))
-        principal = _find(kind, number, form["user_id"], form) if form.ok else None
+        principal = _find(kind, number, form["user_id"]) if form.ok else None
+        if form.ok and principal is None:
+            for name in ("logon_pin", "confirmation_pin"):
+                auth.spend_a_check(form[name])
+            form.alert = NOT_RIGHT[kind]
         if principal is not None:
             if principal.locked_at is not None:
                 form.alert = auth.locked_message()
-            elif principal.status == PENDING:
-                form.alert = "開通確認が完了していません。先に開通確認を行ってください。"
             else:
-                wrong = []
-
-                def both_right() -> bool:
-                    wrong.extend(name for name, stored in (("logon_pin", principal.logon_pin_hash),
-                                                           ("confirmation_pin", principal.confirmation_pin_hash))
-                                 if not auth.pin_matches(stored, form[name]))
-                    return not wrong
-
-                verdict = auth.judge(principal, both_right)
-                if verdict.locked:
-                    form.alert = verdict.message
-                for name in wrong:
-                    form.check(name, verdict.message)
+                verdict = auth.judge(principal, lambda: all(  # both judged, whatever the first says: same time
+                    [auth.pin_matches(principal.logon_pin_hash, form["logon_pin"]),
+                     auth.pin_matches(principal.confirmation_pin_hash, form["confirmation_pin"])]))
+                if not verdict.right:
+                    form.alert = verdict.message if verdict.locked else NOT_RIGHT[kind]
                 if verdict.right:  # gives its attempt back; other failures still count until a logon succeeds
                     form.alert = issuance.refusal(principal)
                     if form.alert is None:

@@ -52,14 +52,15 @@ def test_I_2_2_unknown_contract_number(web, provision):
     provision(contract_number="12345678901")
     response = web.submit("/ib/admin/activation", {"contract_number": "12345678902", "registration_pin": "1234"})
     assert response.status_code == 200
-    assert field_error(web.html, "contract_number") == "この利用者番号のご契約が見つかりません。お客様カードの利用者番号をご確認ください。"
+    assert alert(web.html) == "利用者番号またはご契約先登録用暗証番号が正しくありません。お客様カードと申込書控えをご確認ください。"
     assert 'value="12345678902"' in web.html  # kept: it is safe to show again
 
 
 def test_I_2_2_wrong_registration_pin_counts_towards_lockout(app, web, provision):
     contract = provision(registration_pin="2580")
     start(web, contract, pin="0852")
-    assert field_error(web.html, "registration_pin") == "暗証番号が正しくありません。あと5回誤るとご利用を停止します。"
+    # the same answer as for an unknown number (issue 12: no oracle of which numbers exist), no count left shown
+    assert alert(web.html) == "利用者番号またはご契約先登録用暗証番号が正しくありません。お客様カードと申込書控えをご確認ください。"
     assert "0852" not in web.html
     state = admin_of(app, contract.contract_number)
     assert state["failed"] == 1 and state["status"] == PENDING
@@ -81,7 +82,7 @@ def test_I_2_2_lockout_count_is_configurable(app, web, provision):
     app.config["LOCKOUT_THRESHOLD"] = 2
     contract = provision(registration_pin="2580")
     start(web, contract, pin="0000")
-    assert field_error(web.html, "registration_pin") == "暗証番号が正しくありません。あと1回誤るとご利用を停止します。"
+    assert alert(web.html) == "利用者番号またはご契約先登録用暗証番号が正しくありません。お客様カードと申込書控えをご確認ください。"
     start(web, contract, pin="0000")
     assert alert(web.html) == "暗証番号の誤りが規定回数（2回）に達したため、ご利用を停止しました。当金庫までご連絡ください。"
 
@@ -272,3 +273,24 @@ def test_a_kept_cookie_cannot_redo_the_activation_of_an_active_administrator(app
         response = web.post("/ib/admin/activation/otp", attacker_answers)
     assert response.headers["Location"] == "/ib/admin/activation"
     assert admin_of(app, contract.contract_number) == before
+
+
+def test_an_unknown_number_is_answered_as_a_known_one_with_a_wrong_pin_in_about_the_same_time(app, web, provision):
+    """Issue 12: the form is no oracle of which 利用者番号 exist — same screen, same words, about the same time (an
+    unknown number still costs the hash a known one's wrong PIN costs)."""
+    import time
+
+    app.config["PIN_KDF_COST"] = 12  # a cost that dominates the request, as in production
+    contract = provision(registration_pin="2580")
+    unknown = f"{(int(contract.contract_number) + 1) % 10**11:011d}"
+
+    def answer(number):
+        started = time.perf_counter()
+        web.submit("/ib/admin/activation", {"contract_number": number, "registration_pin": "0852"})
+        return alert(web.html), field_error(web.html, "contract_number"), time.perf_counter() - started
+
+    known = [answer(contract.contract_number) for _ in range(3)]
+    unknowns = [answer(unknown) for _ in range(3)]
+    assert {a[:2] for a in known} == {a[:2] for a in unknowns} and len({a[:2] for a in known}) == 1
+    ratio = sorted(a[2] for a in unknowns)[1] / sorted(a[2] for a in known)[1]  # medians: one slow request is noise
+    assert 1 / 3 < ratio < 3, ratio
