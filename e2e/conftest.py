@@ -85,9 +85,11 @@ def ibcert_target(pytestconfig: pytest.Config) -> Iterator[Target]:
         from refserver.embedded import EmbeddedServer
     except ImportError as error:
         raise pytest.UsageError(f"no --base-url given and the reference server cannot be started: {error}") from None
-    # PINs are hashed with a cheaper scrypt than production (the rules are tested here, not the hash's cost), and an
-    # ID locks at 3 misses rather than 6 (the lockout tests read the number: GET /api/capabilities)
-    with EmbeddedServer(env={"IBCERT_PIN_KDF_COST": "10", "IBCERT_LOCKOUT_THRESHOLD": "3"}) as server:
+    # PINs are hashed with a cheaper scrypt than production (the rules are tested here, not the hash's cost), an ID
+    # locks at 3 misses rather than 6 (the lockout tests read the number: GET /api/capabilities), and the per-client
+    # throttle (tests/test_concurrency.py) leaves room for a whole run's wrong answers from this one client
+    with EmbeddedServer(env={"IBCERT_PIN_KDF_COST": "10", "IBCERT_LOCKOUT_THRESHOLD": "3",
+                             "IBCERT_CLIENT_MISS_LIMIT": "1000"}) as server:
         yield Target(server.base_url.rstrip("/"), server.operator_token, str(server.ca_cert), embedded=True)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, g, redirect, request, url_for
 
-from . import auth, clock, issuance, onboarding, rules
+from . import auth, clock, issuance, onboarding, rules, throttle
 from .certlogon import CertificateLogon
 from .models import ADMIN, PENDING, ActivationRequest, Contract, Principal, db
 from .otp_screen import one_time_password
@@ -44,6 +44,9 @@ def activation():
         form.values["contract_number"] = number
         form.check("contract_number", problem)
         form.check("registration_pin", rules.registration_pin(form["registration_pin"]))
+        if form.ok and throttle.held_back():
+            form.alert = throttle.MESSAGE
+            return screen("admin/activation.html", w("activation.heading"), form=form), 429
         if form.ok:
             contract, pin = find_contract(number), form["registration_pin"]
             if contract is None:
@@ -60,6 +63,8 @@ def activation():
                     set_flow(ACTIVATION, contract=contract.id, stage="pins")
                     return redirect(url_for("admin.activation_pins"))
                 form.alert = verdict.message if verdict.locked else NOT_RIGHT
+            if form.alert == NOT_RIGHT:
+                throttle.missed()
     return screen("admin/activation.html", w("activation.heading"), form=form)
 
 

@@ -11,6 +11,8 @@
     IBCERT_PKI_DIR               state folder of the dev PKI (default <repo>/.ibcert/pki)
     IBCERT_BANK_NAME             the bank's name on its home page (目黒信用金庫)
     IBCERT_PIN_KDF_COST          scrypt cost exponent for PIN hashes (14, i.e. N = 2**14)
+    IBCERT_CLIENT_MISS_LIMIT     wrong answers one client may give on the anonymous forms per window (30)
+    IBCERT_CLIENT_MISS_WINDOW_MINUTES  that window (10)
     IBCERT_IDLE_TIMEOUT_MINUTES  a logon with no request for this long ends (10)
     IBCERT_SESSION_LIFETIME_MINUTES  a logon ends this long after it began, however busy (720: ASVS 3.3.2)
 """
@@ -37,6 +39,8 @@ DEFAULTS = {
     "PKI_DIR": str(DEFAULT_STATE_DIR),
     "BANK_NAME": "目黒信用金庫",
     "PIN_KDF_COST": 14,
+    "CLIENT_MISS_LIMIT": 30,
+    "CLIENT_MISS_WINDOW_MINUTES": 10,
     "IDLE_TIMEOUT_MINUTES": 10,
     "SESSION_LIFETIME_MINUTES": 12 * 60,
 }

@@ -12,7 +12,7 @@ import base64
 
 from flask import Blueprint, redirect, request, url_for
 
-from . import auth, clock, issuance, rules
+from . import auth, clock, issuance, rules, throttle
 from .models import ADMIN, PENDING, Contract, Principal, db
 from .web import Form, end_flow, flow, out_of_order, screen, set_flow, w, warn
 
@@ -82,6 +82,10 @@ def start(kind: str):
             form.check("user_id", rules.user_id(form["user_id"]))
         for name in ("logon_pin", "confirmation_pin"):
             form.check(name, rules.entered_pin(form[name], labels[name]))
+        if form.ok and throttle.held_back():
+            form.alert = throttle.MESSAGE
+            return screen("enrollment/start.html", w("enrollment.heading"), kind=kind, form=form, labels=labels,
+                          dialog=None), 429
         principal = _find(kind, number, form["user_id"]) if form.ok else None
         if form.ok and principal is None:
             for name in ("logon_pin", "confirmation_pin"):
@@ -101,6 +105,8 @@ def start(kind: str):
                     if form.alert is None:
                         set_flow(FLOW, kind=kind, principal=principal.id, stage="confirm", started=clock.now().timestamp())
                         return redirect(url_for("enrollment.confirm", kind=kind))
+        if form.alert == NOT_RIGHT[kind]:
+            throttle.missed()
     return screen("enrollment/start.html", w("enrollment.heading"), kind=kind, form=form, labels=labels,
                   dialog=None)
 

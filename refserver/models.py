@@ -154,6 +154,14 @@ class OtpChallenge(db.Model):
     answered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
+class ClientMisses(db.Model):
+    """Wrong answers of one client (address) on the anonymous forms, in the current window (throttle.py)."""
+
+    client: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_start: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    misses: Mapped[int] = mapped_column(default=0)
+
+
 class ClockState(db.Model):
     """The testing clock, in the database so that every gunicorn worker reads the same time."""
 

@@ -92,3 +92,22 @@ def test_one_card_challenge_is_judged_once_however_many_race(app):
     with ThreadPoolExecutor(max_workers=6) as pool:
         accepted = list(pool.map(lambda _: answer(), range(6)))
     assert accepted.count(True) == 1, accepted
+
+
+def test_one_client_guessing_across_contracts_is_held_back(app, web, provision):
+    """Issue 12: wrong registration PINs spread over many contracts (locking none) are stopped per client: past the
+    limit nothing more is judged in the window, with a Japanese 429; after the window the client may try again."""
+    app.config["CLIENT_MISS_LIMIT"] = 5
+    contracts = [provision(registration_pin="2580") for _ in range(4)]
+    answers = []
+    for n in range(8):
+        response = web.submit("/ib/admin/activation", {"contract_number": contracts[n % 4].contract_number,
+                                                        "registration_pin": "0852"})
+        answers.append(response.status_code)
+    assert answers == [200] * 5 + [429] * 3
+    assert "しばらくご利用いただけません" in web.html
+    with app.app_context():
+        assert max(c.admin.failed_attempts for c in db.session.scalars(db.select(Contract))) == 2  # none locked
+        clock.advance(11 / (24 * 60))
+    assert web.submit("/ib/admin/activation", {"contract_number": contracts[0].contract_number,
+                                               "registration_pin": "2580"}).status_code == 302
