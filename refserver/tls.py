@@ -32,6 +32,9 @@ def harden(context: ssl.SSLContext) -> ssl.SSLContext:
     validity dates."""
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     context.set_ciphers(CIPHERS_TLS12)
+    # Key exchange on X25519 alone: Python's ssl module sets a single group (no X448 / secp521r1 offered); every
+    # current browser and TLS library leads with it.
+    context.set_ecdh_curve("X25519")
     context.verify_mode = ssl.CERT_OPTIONAL
     context.verify_flags |= _NO_CHECK_TIME | ssl.VERIFY_X509_PARTIAL_CHAIN
     return context

@@ -135,7 +135,8 @@ def test_clock_can_be_read_advanced_and_set_in_testing_mode(app):
 
 @pytest.mark.parametrize("body", [{}, {"advance_days": "1"}, {"now": "yesterday"}, {"advance_days": 1, "now": "2030-01-01"},
                                   {"advance_days": 1e300}, {"advance_days": float("nan")},
-                                  {"now": "0001-01-01T00:00:00+09:00"}])
+                                  {"now": "0001-01-01T00:00:00+09:00"}, {"advance_days": 1e12},
+                                  {"advance_days": -1e6}])
 def test_clock_refuses_bad_moves(app, body):
     response = app.test_client().post("/api/clock", json=body, headers=AUTH)
     assert response.status_code == 400 and response.get_json()["error"]

@@ -239,3 +239,15 @@ def test_tls_1_2_offers_the_intermediate_profile_only(server, cipher, completes)
         else:
             with pytest.raises(ssl.SSLError):
                 context.wrap_socket(sock, server_hostname="127.0.0.1")
+
+
+# P-256 is offered with each: in TLS 1.2 the client's groups also say which curves it can verify (the server's
+# certificate is P-256), so only the key-exchange group differs
+@pytest.mark.parametrize("group, completes", [("X25519:P-256", True), ("X448:P-256", False), ("P-521:P-256", False)])
+@pytest.mark.parametrize("version", ["-tls1_2", "-tls1_3"])
+def test_key_exchange_groups(server, group, completes, version):
+    """Issue 12 #10, checked with openssl s_client: X448 and secp521r1 are not offered."""
+    done = subprocess.run(["openssl", "s_client", "-connect", f"127.0.0.1:{server.port}", version, "-groups", group,
+                           "-CAfile", str(server.ca_cert)], input="", capture_output=True, text=True, timeout=30)
+    negotiated = done.returncode == 0 and "Cipher is (NONE)" not in done.stdout
+    assert negotiated is completes, done.stdout[-500:] + done.stderr[-500:]
