@@ -33,7 +33,7 @@ def _has_full_width(text: str) -> bool:
 
 def half_width_digits(raw: str) -> str:
     """Full-width digits made half-width, surrounding blanks (also the full-width space) dropped."""
-    return raw.strip().strip("\u3000").translate(_FULL_WIDTH_DIGITS)
+    return raw.strip().translate(_FULL_WIDTH_DIGITS)  # str.strip() drops the full-width space too
 
 
 def _length(rule: spec.Rule) -> str:

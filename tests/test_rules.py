@@ -151,3 +151,18 @@ def test_user_name_required_and_short():
     assert rules.user_name("経理 花子") is None
     assert rules.user_name("  ") == "利用者名を入力してください。"
     assert rules.user_name("あ" * 31) == "利用者名は30文字以内で入力してください。"
+
+
+def test_user_name_is_at_most_30_characters_without_control_characters():
+    assert rules.user_name("あ" * 30) is None
+    assert rules.user_name("あ" * 31) == "利用者名は30文字以内で入力してください。"
+    assert rules.user_name("経理\x07花子") == "利用者名に使用できない文字が含まれています。"
+
+
+def test_a_typed_pin_of_the_longest_length_is_checked_one_longer_is_not():
+    assert rules.entered_pin("x" * rules.LONGEST_PIN, "暗証番号") is None
+    assert rules.entered_pin("x" * (rules.LONGEST_PIN + 1), "暗証番号") == f"暗証番号は{rules.LONGEST_PIN}桁以内の半角英数字です。"
+
+
+def test_a_refused_contract_number_is_shown_again_as_typed():
+    assert rules.contract_number("１２３ ")[0] == "１２３"
