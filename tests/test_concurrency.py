@@ -52,6 +52,8 @@ def test_parallel_guesses_never_outrun_the_lockout(server):
     with ThreadPoolExecutor(max_workers=GUESSES) as pool:
         answers = list(pool.map(lambda pin: _guess(server, number, pin), guesses))
     judged = [a for a in answers if a != "not judged: locked"]
+    print(f"\n{GUESSES} concurrent guesses: {len(judged)} judged ({answers.count('right')} right), "
+          f"{answers.count('not judged: locked')} refused unjudged")
     assert len(judged) <= THRESHOLD, answers
     assert "not judged: locked" in answers  # the lock was reached, and everything after it was refused unjudged
 
