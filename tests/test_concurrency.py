@@ -113,3 +113,29 @@ def test_one_client_guessing_across_contracts_is_held_back(app, web, provision):
         clock.advance(11 / (24 * 60))
     assert web.submit("/ib/admin/activation", {"contract_number": contracts[0].contract_number,
                                                "registration_pin": "2580"}).status_code == 302
+
+
+def test_judged_answers_never_exceed_the_lockout_however_many_race(app):
+    """12 threads answering wrongly for one ID at once (twice the lockout's 6; SQLAlchemy's pool lends 15
+    connections): exactly N are judged, that ID alone is locked."""
+    from refserver import auth
+    from refserver.models import Principal
+
+    with app.app_context():
+        target, _ = create_contract()
+        bystander, _ = create_contract()
+        target_id, bystander_id, n = target.admin.id, bystander.admin.id, auth.threshold()
+    start, judged = threading.Barrier(12), []
+
+    def answer() -> None:
+        with app.app_context():
+            principal = db.session.get(Principal, target_id)
+            start.wait()
+            auth.judge(principal, lambda: judged.append(1) or False)
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        list(pool.map(lambda _: answer(), range(12)))
+    assert len(judged) == n
+    with app.app_context():
+        assert db.session.get(Principal, target_id).locked_at is not None
+        assert db.session.get(Principal, bystander_id).locked_at is None

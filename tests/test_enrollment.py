@@ -10,7 +10,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from conftest import (ADMIN_CONFIRMATION_PIN, ADMIN_PIN, TEMP_CONFIRMATION_PIN, TEMP_PIN, alert, field_error, h1,
                       load_pkcs12)
 from refserver import clock
-from refserver.models import Certificate, Principal, db
+from refserver.models import Certificate, Contract, Principal, db
 
 
 def admin_fields(contract, **overrides):
@@ -340,3 +340,14 @@ def test_II_1_a_user_cannot_enroll_through_the_admin_form(web, walk):
     contract, _ = walk.user_registered()
     web.submit("/ib/admin/certificate", admin_fields(contract, logon_pin=TEMP_PIN, confirmation_pin=TEMP_CONFIRMATION_PIN))
     assert alert(web.html).startswith("利用者番号または暗証番号が正しくありません。")  # the admin's PINs are judged
+
+
+def test_II_1_a_users_window_runs_from_their_registration_not_the_application(app, web, walk):
+    """A user registered late in the administrator's window still has their own 80 days."""
+    contract, _ = walk.user_registered()
+    with app.app_context():
+        db.session.scalar(db.select(Contract).filter_by(number=contract.contract_number)).applied_at -= \
+            dt.timedelta(days=79)
+        db.session.commit()
+        clock.advance(5)
+    walk.enroll("user", user_fields(contract))  # day 84 of the application, day 5 of the registration

@@ -101,3 +101,29 @@ def test_starting_over_never_draws_other_cells(app, web, provision):
         to_otp(web, contract)
         shown.add(tuple(re.findall(r"確認用パスワード（(.)）", web.html)))
     assert len(shown) == 1, shown
+
+
+@pytest.mark.parametrize("offset, accepted", [(-2, False), (-1, True), (0, True), (1, True), (2, False)])
+def test_a_totp_code_of_a_neighbouring_step_is_taken_for_clock_drift_no_further(ctx, offset, accepted):
+    contract, _ = create_contract(otp_kind=otp.TOTP)
+    totp = pyotp.TOTP(contract.totp_secret)
+    assert otp.answer_token(contract, totp.generate_otp(totp.timecode(clock.now()) + offset)) is accepted
+
+
+def test_each_newer_totp_code_is_taken_once_and_per_contract(ctx):
+    first, _ = create_contract(otp_kind=otp.TOTP)
+    other, _ = create_contract(otp_kind=otp.TOTP)
+    totp = pyotp.TOTP(first.totp_secret)
+    step = totp.timecode(clock.now())
+    assert otp.answer_token(first, totp.generate_otp(step - 1))
+    assert otp.answer_token(first, totp.generate_otp(step))  # a newer step after a used one
+    other_totp = pyotp.TOTP(other.totp_secret)
+    assert otp.answer_token(other, other_totp.generate_otp(step - 1))  # another contract's steps are its own
+
+
+def test_answering_one_contracts_challenge_leaves_anothers_open(ctx):
+    first, _ = create_contract()
+    other, _ = create_contract()
+    mine, theirs = otp.new_challenge(first), otp.new_challenge(other)
+    otp.answer_card(first, mine, ["00", "00"])
+    assert otp.open_challenge(other, theirs.id) is not None
