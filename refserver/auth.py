@@ -12,7 +12,6 @@ import base64
 import hashlib
 import hmac
 import secrets
-
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
@@ -47,6 +46,7 @@ def pin_matches(stored: str | None, pin: str) -> bool:
 
 @lru_cache(maxsize=4)
 def _dummy_hash(cost: int) -> str:
+    """A hash at the configured cost (*cost* keys the cache: hash_pin reads the same setting)."""
     return hash_pin("0000")
 
 

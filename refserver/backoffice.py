@@ -281,17 +281,9 @@ def mint(principal: Principal, kind: str) -> dict:
     """A certificate of *kind* bound to *principal*: signed by the issuing CA and recorded like an issued one, so that
     only the judgement under test (its dates, its usage) can refuse it at logon. Never refused because the ID holds a
     valid one already: it is a test fixture, not an acquisition."""
-    now = clock.now()
-    common_name, unit = issuance.subject_names(principal)
     usage = ExtendedKeyUsageOID.SERVER_AUTH if kind == "wrong_usage" else ExtendedKeyUsageOID.CLIENT_AUTH
-    issued = issuance.pki().issuing_ca.issue_client(common_name, unit, *_validity(kind, now), usage=usage)
-    record = Certificate(principal=principal, serial=f"{issued.serial:x}", fingerprint=issued.fingerprint,
-                         subject=common_name, not_before=issued.cert.not_valid_before_utc,
-                         not_after=issued.cert.not_valid_after_utc, issued_at=now)
-    db.session.add(record)
-    db.session.commit()
-    password = secrets.token_urlsafe(9)
-    return _certificate_json(record, issued.pkcs12(password, f"ibcert test {kind} {common_name}"), password)
+    delivery = issuance.issue(principal, validity=_validity(kind, clock.now()), usage=usage)
+    return _certificate_json(delivery.record, delivery.pkcs12, delivery.password)
 
 
 # -- JSON API ------------------------------------------------------------------------------------------------------

@@ -67,12 +67,15 @@ def subject_names(principal: Principal) -> tuple[str, str]:
     return f"{principal.contract.number} {login}", f"contract {principal.contract.number} {principal.kind}"
 
 
-def issue(principal: Principal) -> Delivery:
-    """Make the key pair and the certificate now; keep only the certificate's serial and fingerprint."""
+def issue(principal: Principal, *, validity: tuple[dt.datetime, dt.datetime] | None = None,
+          usage=ExtendedKeyUsageOID.CLIENT_AUTH) -> Delivery:
+    """Make the key pair and the certificate now; keep only the certificate's serial and fingerprint. *validity* and
+    *usage* differ from the defaults only for the test certificates the bank-side API mints (testing mode)."""
     now = clock.now()
     cn, ou = subject_names(principal)
     days = current_app.config["CERT_VALIDITY_DAYS"]
-    issued = pki().issuing_ca.issue_client(cn, ou, now - dt.timedelta(minutes=5), now + dt.timedelta(days=days))
+    not_before, not_after = validity or (now - dt.timedelta(minutes=5), now + dt.timedelta(days=days))
+    issued = pki().issuing_ca.issue_client(cn, ou, not_before, not_after, usage=usage)
     record = Certificate(
         principal=principal,
         serial=f"{issued.serial:x}",
