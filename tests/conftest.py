@@ -27,10 +27,13 @@ def pki(tmp_path_factory) -> DevPKI:
     return DevPKI(tmp_path_factory.mktemp("pki")).ensure()
 
 
-@pytest.fixture
-def app(tmp_path, pki):
+@pytest.fixture(scope="session")
+def _shared_app(tmp_path_factory, pki):
+    """One app for the tests of this process: building an app (its URL rules, its templates' compilation, its
+    engine's statement cache) costs more than most tests. Each test gets it with an empty database and the settings
+    it started with (see `app`)."""
     app = create_app({
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'ibcert.db'}",
+        "DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('db') / 'ibcert.db'}",
         "PKI_DIR": str(pki.state_dir),
         "TESTING": True,
         "OPERATOR_TOKEN": OPERATOR_TOKEN,
@@ -40,6 +43,19 @@ def app(tmp_path, pki):
     yield app
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(_shared_app):
+    """The app on an empty database; settings a test changes (app.config[...] = …) are put back after it."""
+    settings = dict(_shared_app.config)
+    with _shared_app.app_context():
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
+        db.session.commit()
+    yield _shared_app
+    _shared_app.config.clear()
+    _shared_app.config.update(settings)
 
 
 class WebClient:

@@ -1,0 +1,24 @@
+"""The run order of the whole suite (tests/ and e2e/): the longest work first, the short in-process tests last.
+
+xdist hands tests to whichever worker is free, in this order. With a long test (the documentation build, a browser
+test walking many screens) at the end, one worker would finish it alone while the other idles; started first, the
+long tests overlap, and the hundreds of short tests of tests/ fill the end evenly.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+# Lower runs earlier; within a rank the collection order stays.
+_FIRST = ("docs", "walkthrough", "tls")
+
+
+def _rank(item: pytest.Item) -> int:
+    for rank, marker in enumerate(_FIRST):
+        if item.get_closest_marker(marker):
+            return rank
+    return len(_FIRST) + (item.nodeid.startswith("tests/"))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=_rank)
