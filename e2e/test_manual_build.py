@@ -43,6 +43,8 @@ def test_build_gives_every_shot_and_the_planned_pdf(tmp_path):
     hashes = shot_hashes(first)
     assert sorted(hashes) == sorted(s.id for s in manual.steps)
 
-    plan, pages = render.plan_pages(manual), render.pdf_page_texts(first / "manual.pdf")
+    pdf = first / "manual.pdf"
+    assert "A4" in subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    plan, pages = render.plan_pages(manual), render.pdf_page_texts(pdf)
     assert len(pages) == len(plan)
     assert all(marker in text for page, text in zip(plan, pages) for marker in page.markers)

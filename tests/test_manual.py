@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 
 import pytest
 from PIL import Image, ImageDraw
@@ -88,28 +87,6 @@ def test_bank_name_and_contact_are_configurable(tmp_path):
     html = render.render_html(branded, fake_set(tmp_path) / "manual.html").read_text(encoding="utf-8")
     assert "テスト信用金庫のホームページから" in html and "Tel 0120-000-000" in html and "事務部" in html
     assert "目黒信用金庫" not in html and "総合企画部" not in html
-
-
-def test_pdf_has_the_planned_pages(manual, tmp_path):
-    from playwright.sync_api import sync_playwright
-
-    from pages import settings
-
-    copies = tmp_path / "copies"
-    copies.mkdir()
-    for png in (fake_set(tmp_path) / "steps").glob("*.png"):
-        render.print_copy(png, copies / f"{png.stem}.jpg")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(**settings.launch_args(settings.load().find_chromium()))
-        pdf = render.print_manual(browser, manual, copies, tmp_path / "manual.pdf")
-        browser.close()
-    plan = render.plan_pages(manual)
-    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
-    assert "A4" in info
-    pages = render.pdf_page_texts(pdf)
-    assert len(pages) == len(plan) == 12
-    for number, (page, text) in enumerate(zip(plan, pages), start=1):
-        assert all(marker in text for marker in page.markers), (number, page.markers)
 
 
 # -- drift -----------------------------------------------------------------------------------------------------------
