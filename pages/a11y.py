@@ -1,10 +1,10 @@
 """axe-core check of every screen the page objects arrive on (serious / critical violations fail).
 
 axe.min.js comes bundled with axe-playwright-python, so this works offline. A checker remembers what it has checked,
-so each screen state is checked once per checker. A state is the screen (or dialog) name plus the messages it shows:
-a form showing field errors has other markup than the same form empty. Checkers of parallel workers can share what
-they checked through a folder (`shared_dir`): a state is then checked once per run, by whichever worker meets it
-first, instead of once per worker.
+so each screen state is checked once per checker. A state is named by the page objects: the screen (or dialog) as it
+is first shown, and the screen showing each kind of message once a test has seen it there (a form showing field errors
+has other markup than the same form empty). Checkers of parallel workers can share what they checked through a folder
+(`shared_dir`): a state is then checked once per run, by whichever worker meets it first, instead of once per worker.
 """
 
 from __future__ import annotations
@@ -15,11 +15,6 @@ from pathlib import Path
 from typing import Iterable
 
 from playwright.sync_api import Page
-
-
-# Which kinds of message the screen shows now: form-wide alerts, notices, and fields marked invalid.
-_MESSAGES_SIGNATURE = """() => ['[role=alert]', '[role=status]', '[aria-invalid=true]']
-    .map(selector => document.querySelectorAll(selector).length > 0 ? '+' + selector : '').join('')"""
 
 
 class AccessibilityViolation(AssertionError):
@@ -35,14 +30,13 @@ class AxeChecker:
             self.shared_dir.mkdir(parents=True, exist_ok=True)
         self.impacts = tuple(impacts)
         self.checked: set[str] = set()
-        self.reports: dict[str, list[dict]] = {}  # screen -> violations of any impact, for whoever wants them
+        self.reports: dict[str, list[dict]] = {}  # state -> violations of any impact, for whoever wants them
         self._axe = None
 
-    def check(self, page: Page, screen: str, context: str | None = None) -> None:
-        """Run axe on `page` (optionally only on the CSS `context`) once per distinct state of `screen`."""
+    def check(self, page: Page, state: str, context: str | None = None) -> None:
+        """Run axe on `page` (optionally only on the CSS `context`) once per `state` (e.g. "開通確認 +field error")."""
         if not self.enabled:
             return
-        state = screen + page.evaluate(_MESSAGES_SIGNATURE)
         if state in self.checked or not self._claim(state):
             return
         self.checked.add(state)
@@ -53,10 +47,10 @@ class AxeChecker:
         options = {"resultTypes": ["violations"]}
         results = self._axe.run(page, context=context, options=options).response
         violations = results["violations"]
-        self.reports[screen] = violations
+        self.reports[state] = violations
         failing = [v for v in violations if v.get("impact") in self.impacts]
         if failing:
-            lines = [f"axe-core: {len(failing)} {'/'.join(self.impacts)} violation(s) on screen {screen!r} "
+            lines = [f"axe-core: {len(failing)} {'/'.join(self.impacts)} violation(s) on screen {state!r} "
                      f"({page.url}):"]
             for violation in failing:
                 lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")

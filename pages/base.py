@@ -19,9 +19,6 @@ from spec import Wording
 
 S = TypeVar("S", bound="Screen")
 
-# Set on the window before an action that leaves the document; gone once the browser shows a new one.
-_STALE_MARK = "__ibcertLeaving"
-
 
 class ScreenMismatch(AssertionError):
     pass
@@ -33,7 +30,7 @@ class PC(Protocol):
     page: Page
     wording: Wording
 
-    def arrived(self, screen: str) -> None: ...
+    def arrived(self, state: str) -> None: ...
 
     def describe(self) -> str: ...
 
@@ -55,7 +52,7 @@ def expect_screen(pc: PC, *screens: type[S], **state) -> S:
         raise ScreenMismatch(f"expected screen {' or '.join(map(repr, names))}; {pc.describe()}") from None
     for cls, heading in zip(screens, headings):
         if heading.count():
-            return cls(pc, **state)
+            return cls(pc, shown=True, **state)
     raise ScreenMismatch(f"expected screen {' or '.join(map(repr, names))}; {pc.describe()}")
 
 
@@ -95,11 +92,15 @@ class _Element:
 class Screen(_Element):
     HEADING: str = ""  # wording key of the screen's <h1>
 
-    def __init__(self, pc: PC, **state):
+    def __init__(self, pc: PC, *, shown: bool = False, **state):
+        """`shown`: the caller has just seen this screen's heading (expect_screen), so it is not waited for again."""
         self.pc = pc
         self.root = pc.page
         self.state = state  # e.g. role="admin" / "user", carried along a flow shared by both
-        self.wait_until_shown()
+        if shown:
+            self.pc.arrived(self.name)
+        else:
+            self.wait_until_shown()
 
     # -- identity ---------------------------------------------------------------------------------------------------
     @classmethod
@@ -134,6 +135,7 @@ class Screen(_Element):
         expect(alert.first).to_be_visible()
         if text is not None:
             expect(alert.first).to_contain_text(text)
+        self.pc.arrived(f"{self.name} +alert")
 
     def expect_no_alert(self) -> None:
         expect(self.alert()).to_have_count(0)
@@ -150,6 +152,7 @@ class Screen(_Element):
         if isinstance(pattern, str):
             pattern = re.compile(re.escape(pattern))
         expect(self.field(key)).to_have_accessible_description(pattern)
+        self.pc.arrived(f"{self.name} +field error")
 
     def expect_rejected(self, *keys: str, text: str | re.Pattern | None = None) -> None:
         """The screen refused its input: an error on each field in `keys` (or, with no keys, an alert)."""
@@ -160,14 +163,13 @@ class Screen(_Element):
 
     # -- moving on ----------------------------------------------------------------------------------------------------
     def _leave(self, action) -> None:
-        """Do `action` (a click that loads a new document) and wait until the browser shows the new document.
+        """Do `action` (a click that loads a new document) and wait until the browser has committed the new document.
 
         Needed where the next screen may have this screen's heading (a form shown again with its messages): the
-        heading alone cannot tell the new document from the old one. Costs two round trips and a script the new
-        document must first load, so only taken there."""
-        self.page.evaluate(f"() => {{ window.{_STALE_MARK} = true; }}")
-        action()
-        self.page.wait_for_function(f"() => !window.{_STALE_MARK} && document.readyState !== 'loading'")
+        heading alone cannot tell the new document from the old one. The browser's own navigation event tells, at no
+        cost in the page."""
+        with self.page.expect_navigation(wait_until="commit"):
+            action()
 
     def _next(self, action, *screens: type[S], **state) -> S:
         """Do `action`, which loads a new document, and return the screen among `screens` that is shown then.

@@ -2,8 +2,9 @@
 
 `import_certificate(pkcs12, password)` is the manual's install step: the PKCS#12 goes into this PC's store, and from
 then on the PC presents it in TLS to the bank (Playwright `client_certificates`). Playwright fixes a context's client
-certificates when it creates the context, so importing re-creates the context, carrying over cookies and
-localStorage and returning to the page that was shown. Two workstations are two PCs with separate stores.
+certificates when it creates the context, so a PC holds one context per store it has had: changing the store moves
+the browser's cookies (and localStorage) to that store's context — made the first time, taken up again when a test
+switches back — and returns to the page that was shown. Two workstations are two PCs with separate stores.
 """
 
 from __future__ import annotations
@@ -80,6 +81,8 @@ class Workstation:
         self._timeouts = (action_timeout, navigation_timeout)
         self.context: BrowserContext = self._create_context(storage_state=None)
         self.page: Page = self.context.new_page()
+        # the browser of each store this PC has had, by the fingerprints it holds (see replace_store)
+        self._browsers: dict[tuple[str, ...], tuple[BrowserContext, Page]] = {self._store(): (self.context, self.page)}
 
     # -- browser context -----------------------------------------------------------------------------------------------
     def _create_context(self, storage_state) -> BrowserContext:
@@ -105,17 +108,32 @@ class Workstation:
         self.replace_store([*self.certificates, certificate])
         return certificate
 
+    def _store(self) -> tuple[str, ...]:
+        return tuple(c.fingerprint for c in self.certificates)
+
     def replace_store(self, certificates: list[StoredCertificate], *, reload: bool = True) -> None:
         """The PC's store now holds exactly `certificates` (none: the PC presents nothing); cookies and storage are
         kept, as a PC's browser keeps them while its certificates change. With `reload`, the page shown is loaded
-        again (presenting the new store)."""
+        again (presenting the new store).
+
+        A store this PC had before gets its browser context back (its cookies replaced by the current ones): a test
+        switching certificates back and forth costs one context per certificate, not one per switch. localStorage
+        can only be given to a new context, so a PC whose pages keep some gets a new context each time."""
         url = self.page.url
         state = self.context.storage_state()
         self.certificates = list(certificates)
-        old = self.context
-        self.context = self._create_context(storage_state=state)
-        self.page = self.context.new_page()
-        old.close()
+        known = self._browsers.get(self._store())
+        if known is not None and not state["origins"]:
+            self.context, self.page = known
+            self.context.clear_cookies()
+            if state["cookies"]:
+                self.context.add_cookies(state["cookies"])
+        else:
+            if known is not None:
+                known[0].close()
+            self.context = self._create_context(storage_state=state)
+            self.page = self.context.new_page()
+            self._browsers[self._store()] = (self.context, self.page)
         if reload and url.startswith(("http://", "https://")):
             self.page.goto(url)
 
@@ -125,10 +143,11 @@ class Workstation:
         return self.certificates[-1] if self.certificates else None
 
     def close(self) -> None:
-        try:
-            self.context.close()
-        except Error:
-            pass
+        for context, _page in self._browsers.values():
+            try:
+                context.close()
+            except Error:
+                pass
 
     # -- screens ---------------------------------------------------------------------------------------------------------
     def open(self, path: str = "/") -> BankHomePage:
@@ -144,9 +163,10 @@ class Workstation:
         """Wait until one of `screens` is shown (by its <h1>) and return its page object."""
         return expect_screen(self, *screens, **state)
 
-    def arrived(self, screen: str) -> None:
-        """Called by every screen/dialog object once it is shown: the axe-core check."""
-        self.axe.check(self.page, screen)
+    def arrived(self, state: str) -> None:
+        """Called by every screen/dialog object once it is shown, and by a screen once it shows a kind of message:
+        the axe-core check of that state."""
+        self.axe.check(self.page, state)
 
     def describe(self) -> str:
         """What the browser shows now, for failure messages."""
