@@ -67,8 +67,7 @@ class Arranger:
         return self._through_screens(at, user, sample, options)
 
     def _through_api(self, at: str, user: NewUser, sample: SampleValues, options: dict) -> State:
-        admin = {"logon_pin": sample.admin_logon_pin, "confirmation_pin": sample.admin_confirmation_pin,
-                 "email": sample.admin_email}
+        admin = _admin_values(sample)
         user_data = {"user_id": user.user_id, "name": user.name, "temporary_logon_pin": user.temporary_logon_pin,
                      "temporary_confirmation_pin": user.temporary_confirmation_pin}
         if user.permissions is not None:
@@ -122,14 +121,21 @@ class Arranger:
         return certificate_logon(logon_screen(pc, "user"), pin)
 
     def at_step(self, pc: Workstation, state: State, step: str) -> bool:
-        """Open on `pc` the screen of `step` (inside 電子証明書取得 or the certificate logon) as the steps before it
-        would have left it, made by the bank's API where the server offers that step (capabilities: steps). False
-        where it does not: the caller walks there through the screens."""
+        """Open on `pc` the screen of `step` (inside 開通確認, 電子証明書取得 or the certificate logon) as the steps
+        before it would have left it, made by the bank's API where the server offers that step (capabilities:
+        steps). False where it does not: the caller walks there through the screens."""
         if step not in self.capabilities.get("steps", ()):
             return False
         side = "admin" if step.startswith("I-") else "user"
-        _enter(pc, self.operator.at_step(state.contract.contract_number, step, _user_id(state, side)))
+        set_at_i_2_3 = _admin_values(state.sample) if step == "I-2.4" else None  # I-2.4 answers for them
+        _enter(pc, self.operator.at_step(state.contract.contract_number, step, _user_id(state, side), set_at_i_2_3))
         return True
+
+
+def _admin_values(sample: SampleValues) -> dict:
+    """What the administrator sets at I-2.3: イ, ロ, ハ."""
+    return {"logon_pin": sample.admin_logon_pin, "confirmation_pin": sample.admin_confirmation_pin,
+            "email": sample.admin_email}
 
 
 def _user_id(state: State, side: str) -> str | None:

@@ -1,6 +1,7 @@
 """A step's screen, opened for the test of that step: made by the bank's API where the server offers the step
 (Arranger.at_step), else reached by walking the screens before it with the same page objects.
 
+    otp = activation_at(arrange, pc, state, 4)                 # I-2.4 ワンタイムパスワード入力
     dialog = enrollment_at(arrange, pc, state, "admin", 5)     # I-3.5 セキュリティレベルの確認
     pin_page = logon_at(arrange, pc, state, "user", 4)         # II-2.4 暗証番号入力
 """
@@ -9,8 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from pages import (AdminLogonPage, CertificateEnrollmentPage, EnrollmentConfirmDialog, InstallDialog, IssuingPage,
-                   LogonPinPage, OneTimePasswordPage, SecurityLevelDialog, UserLogonPage)
+from pages import (ActivationPinsPage, AdminLogonPage, CertificateEnrollmentPage,
+                   EnrollmentConfirmDialog, InstallDialog, IssuingPage, LogonPinPage, OneTimePasswordPage,
+                   SecurityLevelDialog, UserLogonPage)
 from pages.logon import AccessPermissionDialog, CertificateSelectionDialog
 from pages.walkthrough import logon_screen
 
@@ -31,6 +33,18 @@ def _pins(state: State, side: str) -> tuple[str, str]:
     if side == "admin":
         return state.sample.admin_logon_pin, state.sample.admin_confirmation_pin
     return state.user.temporary_logon_pin, state.user.temporary_confirmation_pin
+
+
+def activation_at(arrange: Arranger, pc, state: State, number: int):
+    """開通確認 of an "applied" contract at step `number` (3 or 4) of I-2: 暗証番号・Eメールアドレス設定, or the one-time
+    password with I-2.3's values (those of the state's sample) waiting for it."""
+    if arrange.at_step(pc, state, f"I-2.{number}"):
+        return (ActivationPinsPage if number == 3 else OneTimePasswordPage)(pc)
+    shown = logon_screen(pc, "admin").activation().enter(state.contract.contract_number, state.contract.registration_pin)
+    if number == 4:
+        sample = state.sample
+        shown = shown.set_pins(sample.admin_logon_pin, sample.admin_confirmation_pin, sample.admin_email)
+    return shown
 
 
 def enrollment_at(arrange: Arranger, pc, state: State, side: str, number: int):

@@ -1,20 +1,19 @@
-"""I.2 開通確認 (I-2.1 … I-2.5)."""
+"""I.2 開通確認 (I-2.1 … I-2.5). A test of a step after I-2.2 opens its screen from the state the steps before it leave
+(positions.activation_at)."""
 
 import pytest
 from playwright.sync_api import expect
 
 from pages import (ActivationCompletePage, ActivationPage, ActivationPinsPage, OneTimePasswordPage, ServiceTopPage)
 from pages.credentials import CELLS
-from pages.walkthrough import SAMPLE, open_service_top
+from pages.walkthrough import SAMPLE, logon_screen
+
+from .positions import activation_at
 
 
 def _activation(pc):
-    return open_service_top(pc).admin_logon().activation()
-
-
-def _otp(pc, contract):
-    pins = _activation(pc).enter(contract.contract_number, contract.registration_pin)
-    return pins.set_pins(SAMPLE.admin_logon_pin, SAMPLE.admin_confirmation_pin, SAMPLE.admin_email)
+    """開通確認 from 管理者ログオン (I-2.1); the route to 管理者ログオン is I-1's (test_I_1_service_top.py)."""
+    return logon_screen(pc, "admin").activation()
 
 
 @pytest.mark.step("I-2.1")
@@ -36,34 +35,37 @@ def test_I_2_2_contract_number_and_registration_pin(pc, contract):
 
 
 @pytest.mark.step("I-2.3")
-def test_I_2_3_set_pins_and_email(pc, contract):
+def test_I_2_3_set_pins_and_email(pc, arrange):
     """I-2.3 ご契約先暗証番号、ご契約先確認暗証番号、ご契約先Eメールアドレスを設定します。 -> the card challenge."""
-    otp = _otp(pc, contract)
+    pins = activation_at(arrange, pc, arrange(), 3)
+    otp = pins.set_pins(SAMPLE.admin_logon_pin, SAMPLE.admin_confirmation_pin, SAMPLE.admin_email)
     assert isinstance(otp, OneTimePasswordPage)
     asked = otp.asked_cells()
     assert len(asked) == 2 and set(asked) <= set(CELLS), asked
 
 
 @pytest.mark.step("I-2.4")
-def test_I_2_4_one_time_password_from_card(pc, contract):
+def test_I_2_4_one_time_password_from_card(pc, arrange):
     """I-2.4 ワンタイムパスワード（お客様カード参照）を入力します。"""
-    done = _otp(pc, contract).answer(contract.card)
+    state = arrange()
+    done = activation_at(arrange, pc, state, 4).answer(state.contract.card)
     assert isinstance(done, ActivationCompletePage)
     done.expect_done()
 
 
 @pytest.mark.step("I-2.4")
-def test_I_2_4_one_time_password_from_software_token(pc, operator):
+def test_I_2_4_one_time_password_from_software_token(pc, arrange):
     """I-2.4 with a contract that uses a software token (TOTP) instead of the card."""
-    contract = operator.create_contract(otp="totp")
-    otp = _otp(pc, contract)
+    state = arrange(otp="totp")
+    otp = activation_at(arrange, pc, state, 4)
     expect(otp.token_field()).to_be_editable()
     assert otp.asked_cells() == []
-    assert isinstance(otp.answer(contract.token), ActivationCompletePage)
+    assert isinstance(otp.answer(state.contract.token), ActivationCompletePage)
 
 
 @pytest.mark.step("I-2.5")
-def test_I_2_5_close_returns_to_service_top(pc, contract):
+def test_I_2_5_close_returns_to_service_top(pc, arrange):
     """I-2.5 管理者の開通確認が完了しました。ブラウザの「閉じる」をクリックします。"""
-    done = _otp(pc, contract).answer(contract.card)
+    state = arrange()
+    done = activation_at(arrange, pc, state, 4).answer(state.contract.card)
     assert isinstance(done.close(), ServiceTopPage)

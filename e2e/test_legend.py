@@ -20,8 +20,10 @@ from playwright.sync_api import expect
 import spec
 from pages import (ActivationPage, ActivationPinsPage, OneTimePasswordPage, Screen, UserPinSetupPage,
                    UserRegisteredPage, UserRegistrationPage, UserStatusPage)
-from pages.walkthrough import SAMPLE, open_service_top
+from pages.walkthrough import SAMPLE, logon_screen
 from spec.cases import Case, cases
+
+from .positions import activation_at
 
 pytestmark = pytest.mark.rules
 RULES = spec.rules()
@@ -42,14 +44,12 @@ class Form:
 
 def _activation(arrange, workstation):
     contract = arrange().contract
-    return open_service_top(workstation("管理者PC")).admin_logon().activation(), {
+    return logon_screen(workstation("管理者PC"), "admin").activation(), {
         "A": contract.contract_number, "C": contract.registration_pin}
 
 
 def _activation_pins(arrange, workstation):
-    contract = arrange().contract
-    page = open_service_top(workstation("管理者PC")).admin_logon().activation()
-    return page.enter(contract.contract_number, contract.registration_pin), {
+    return activation_at(arrange, workstation("管理者PC"), arrange(), 3), {
         "イ": SAMPLE.admin_logon_pin, "ロ": SAMPLE.admin_confirmation_pin, "ハ": SAMPLE.admin_email}
 
 

@@ -16,10 +16,10 @@ import pytest
 from pages import (ActivationCompletePage, ActivationPage, ActivationPinsPage, AdminLogonPage, ContractStatusPage,
                    EnrollmentConfirmDialog, LogonPinPage, OneTimePasswordPage, ServiceTopPage, UserRegisteredPage,
                    UserRegistrationPage, UserStatusPage)
-from pages.walkthrough import SAMPLE, logon_screen, open_service_top
+from pages.walkthrough import SAMPLE, logon_screen
 from spec.cases import case_changed
 
-from .positions import logon_at
+from .positions import activation_at, logon_at
 
 pytestmark = pytest.mark.rules
 
@@ -45,7 +45,7 @@ class Counter:
 # -- C ご契約先登録用暗証番号 (I-2.2) -----------------------------------------------------------------------------------
 def _activation(arrange, workstation):
     contract = arrange().contract
-    return open_service_top(workstation("管理者PC")).admin_logon().activation(), contract
+    return logon_screen(workstation("管理者PC"), "admin").activation(), contract
 
 
 def _wrong_registration_pin(page, contract, n):
@@ -59,9 +59,8 @@ def _right_registration_pin(page, contract):
 
 # -- the one-time password at 開通確認 (I-2.4) ---------------------------------------------------------------------------
 def _activation_otp(arrange, workstation):
-    page, contract = _activation(arrange, workstation)
-    pins = page.enter(contract.contract_number, contract.registration_pin)
-    return pins.set_pins(SAMPLE.admin_logon_pin, SAMPLE.admin_confirmation_pin, SAMPLE.admin_email), contract
+    state = arrange()
+    return activation_at(arrange, workstation("管理者PC"), state, 4), state.contract
 
 
 def _wrong_otp(otp, contract, n):

@@ -7,7 +7,9 @@ import re
 import pytest
 
 from pages import ActivationCompletePage, ContractStatusPage, OneTimePasswordPage, UserStatusPage
-from pages.walkthrough import SAMPLE, certificate_logon, logon_screen, open_service_top
+from pages.walkthrough import SAMPLE, certificate_logon, logon_screen
+
+from .positions import activation_at
 
 pytestmark = pytest.mark.rules
 
@@ -17,17 +19,16 @@ pytestmark = pytest.mark.rules
 def test_unknown_contract_number_is_refused(pc, arrange):
     contract = arrange().contract
     other = str((int(contract.contract_number) + 1) % 10**11).zfill(11)
-    page = open_service_top(pc).admin_logon().activation().enter_rejected(other, contract.registration_pin)
+    page = logon_screen(pc, "admin").activation().enter_rejected(other, contract.registration_pin)
     page.expect_alert()
 
 
 # -- B 確認用パスワード / one-time passwords (I-2.4, I-4.5) ----------------------------------------------------------------
 @pytest.mark.step("I-2.4")
 def test_wrong_card_answer_is_refused_and_a_new_challenge_shown(pc, arrange):
-    contract = arrange().contract
-    pins = open_service_top(pc).admin_logon().activation().enter(contract.contract_number, contract.registration_pin)
-    otp = pins.set_pins(SAMPLE.admin_logon_pin, SAMPLE.admin_confirmation_pin, SAMPLE.admin_email)
-    otp = otp.answer_rejected(contract.card.wrong())
+    state = arrange()
+    contract = state.contract
+    otp = activation_at(arrange, pc, state, 4).answer_rejected(contract.card.wrong())
     otp.expect_alert(re.compile("正しくありません"))
     assert len(otp.asked_cells()) == 2
     assert isinstance(otp.answer(contract.card), ActivationCompletePage)

@@ -16,7 +16,7 @@ from playwright.sync_api import Locator, expect
 
 from pages import (AdminLogonPage, ContractStatusPage, EnrollmentCompletePage, Screen, UserLogonPage,
                    UserStatusPage)
-from pages.walkthrough import SAMPLE, logon_screen, open_service_top
+from pages.walkthrough import SAMPLE, logon_screen
 
 pytestmark = pytest.mark.tls
 
@@ -66,7 +66,7 @@ def logoff_ends_the_session(subtests, status: Screen, logon: type[Screen]) -> No
 def test_activation_forms(arrange, workstation, subtests):
     contract = arrange().contract
     pc = workstation("管理者PC")
-    page = open_service_top(pc).admin_logon().activation()
+    page = logon_screen(pc, "admin").activation()
     refuses_bad_tokens(subtests, "I-2.2", page, lambda: page.button("common.next"),
                        _heading(pc, "activation.pins_heading"),
                        lambda: page._submit(contract.contract_number, contract.registration_pin))

@@ -153,10 +153,12 @@ class BankOperator:
         (servers in testing mode only): {"cookie": {"name", "value"}, "path": the screen it lands on}."""
         return self._request("POST", f"/api/contracts/{contract_number}/logons", json={"user_id": user_id})
 
-    def at_step(self, contract_number: str, step: str, user_id: str | None = None) -> dict:
+    def at_step(self, contract_number: str, step: str, user_id: str | None = None, admin: dict | None = None) -> dict:
         """The browser session of the administrator (user_id None) or a user at `step` of a flow (servers in testing
-        mode only): {"cookie": {"name", "value"}, "path": the step's screen}."""
-        return self._request("POST", f"/api/contracts/{contract_number}/steps", json={"step": step, "user_id": user_id})
+        mode only): {"cookie": {"name", "value"}, "path": the step's screen}. I-2.4 needs the values I-2.3 set:
+        admin {logon_pin, confirmation_pin, email}."""
+        body = {"step": step, "user_id": user_id, **({"admin": admin} if admin else {})}
+        return self._request("POST", f"/api/contracts/{contract_number}/steps", json=body)
 
     def capabilities(self) -> dict:
         """What the server sets up for a suite: {"fast_forward": [points], "clock": bool, "certificates": bool}; {} for

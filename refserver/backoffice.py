@@ -408,12 +408,18 @@ def logons(contract_number: str):
 def steps(contract_number: str):
     """The browser session of the administrator or a user at a step inside one of the manual's flows ({"step":
     "I-3.6"}, see refserver/jumps.py): a test of that step opens its screen at once."""
-    body = _body_of("user_id", "step")
+    body = _body_of("user_id", "step", "admin")
     principal = _testing_principal(contract_number, body, "手順の作成")
-    if body.get("step") not in jumps.STEPS:
+    step = body.get("step")
+    if step not in jumps.STEPS:
         raise ProvisioningError(f"step は {', '.join(jumps.STEPS)} のいずれかで指定してください。")
+    admin = None
+    if step == jumps.NEEDS_ADMIN_VALUES:  # I-2.3's PINs and e-mail, which wait for I-2.4's one-time password
+        admin = _checked_admin(_section(body, "admin", ADMIN_VALUES, "activated"), contract_number)
+    elif "admin" in body:
+        raise ProvisioningError(f"admin は step が {jumps.NEEDS_ADMIN_VALUES} のときだけ指定できます。")
     try:
-        data, path = jumps.session_at(principal, body.get("step"))
+        data, path = jumps.session_at(principal, step, admin)
     except jumps.JumpRefused as refused:
         raise ProvisioningError(str(refused), 409) from None
     return _browser_session(data, path)

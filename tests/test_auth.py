@@ -4,7 +4,6 @@ import logging
 
 from refserver import auth
 from refserver.backoffice import create_contract
-from refserver.models import db
 
 
 def test_pins_are_hashed_with_scrypt_at_the_configured_cost(app):

@@ -458,7 +458,9 @@ def test_a_logon_needs_a_valid_certificate_and_testing_mode(app, tmp_path, pki):
 
 
 # -- a browser at a step inside a flow (testing mode) ----------------------------------------------------------------
-JUMPS = [("I-3.4", "activated", None, "電子証明書取得", "電子証明書の取得"),
+JUMPS = [("I-2.3", "applied", None, "暗証番号・Eメールアドレス設定", None),
+         ("I-2.4", "applied", None, "ワンタイムパスワード入力", None),
+         ("I-3.4", "activated", None, "電子証明書取得", "電子証明書の取得"),
          ("I-3.7", "activated", None, "電子証明書発行", "証明書のインストール"),
          ("II-1.5", "user_registered", "keiri01", "電子証明書取得", "セキュリティレベルの確認"),
          ("I-4.3", "admin_certified", None, "管理者ログオン", "アクセス許可の付与"),
@@ -469,7 +471,8 @@ JUMPS = [("I-3.4", "activated", None, "電子証明書取得", "電子証明書�
 @pytest.mark.parametrize("step, at, user_id, heading, dialog", JUMPS, ids=[j[0] for j in JUMPS])
 def test_a_browser_at_a_step_sees_that_steps_screen(app, web, step, at, user_id, heading, dialog):
     data = set_up(app, at)
-    response = post(app, f"/api/contracts/{data['contract_number']}/steps", {"step": step, "user_id": user_id})
+    body = {"step": step, "user_id": user_id, **({"admin": ADMIN} if step == jumps.NEEDS_ADMIN_VALUES else {})}
+    response = post(app, f"/api/contracts/{data['contract_number']}/steps", body)
     assert response.status_code == 201, response.get_json()
     made = response.get_json()
     web.client.set_cookie(made["cookie"]["name"], made["cookie"]["value"], domain="localhost")
@@ -485,9 +488,35 @@ def test_a_browser_at_a_step_sees_that_steps_screen(app, web, step, at, user_id,
 @pytest.mark.parametrize("body, at, status", [({"step": "I-9.9"}, "admin_certified", 400),
                                               ({"step": "II-2.3"}, "admin_certified", 409),
                                               ({"step": "I-3.4"}, "admin_certified", 409),
-                                              ({"step": "I-4.2"}, "activated", 409)],
-                         ids=["unknown-step", "other-side", "certificate-issued-already", "no-certificate-yet"])
+                                              ({"step": "I-4.2"}, "activated", 409),
+                                              ({"step": "I-2.3"}, "activated", 409),
+                                              ({"step": "I-2.4"}, "applied", 400),
+                                              ({"step": "I-2.4", "admin": {**ADMIN, "logon_pin": "abc123"}},
+                                               "applied", 400),
+                                              ({"step": "I-2.3", "admin": ADMIN}, "applied", 400)],
+                         ids=["unknown-step", "other-side", "certificate-issued-already", "no-certificate-yet",
+                              "activated-already", "otp-without-its-pins", "otp-with-a-bad-pin",
+                              "pins-given-where-not-asked"])
 def test_a_step_the_id_cannot_be_at_is_refused_in_japanese(app, body, at, status):
     number = set_up(app, at)["contract_number"]
     response = post(app, f"/api/contracts/{number}/steps", body)
     assert response.status_code == status and japanese(response.get_json()["error"])
+
+
+def test_the_one_time_password_at_a_made_step_activates_with_its_pins(app, web):
+    """I-2.4 opened by the API holds I-2.3's PINs server-side, as the screens leave them: the card's answer activates
+    the administrator with exactly those, and a second answer finds nothing to activate."""
+    data = set_up(app, "applied")
+    made = post(app, f"/api/contracts/{data['contract_number']}/steps", {"step": "I-2.4", "admin": ADMIN}).get_json()
+    web.client.set_cookie(made["cookie"]["name"], made["cookie"]["value"], domain="localhost")
+    web.get(made["path"])
+    contract = Provisioned(data["contract_number"], data["registration_pin"], data["card"], data["otp"],
+                           data["totp_secret"])
+    response = web.post(made["path"], contract.answers(web.html))
+    assert response.headers["Location"].endswith("/ib/admin/activation/done"), alert(web.html)
+    with app.app_context():
+        admin = db.session.scalar(db.select(Contract).filter_by(number=data["contract_number"])).admin
+        assert auth.pin_matches(admin.logon_pin_hash, ADMIN_PIN)
+        assert auth.pin_matches(admin.confirmation_pin_hash, ADMIN_CONFIRMATION_PIN)
+        assert admin.contract.email == ADMIN["email"]
+    assert web.get(made["path"]).status_code == 302  # the flow is over: the step's screen is not shown again
