@@ -2,10 +2,12 @@
 of spec.cases — min−1, min, max, max+1, a symbol, 全角, letters only, digits only, a guessable value — each a subtest
 named rule:<letter>:<case> (e.g. rule:イ:max+1) in the report.
 
-A refused case is sent with every other field right: the field under test must carry a message and the screen must
-stay. An accepted case is sent with one other field (the witness) left empty, so the form is judged but never taken:
-the field under test must carry no message while the witness does. Nothing is committed, nothing counts towards a
-lockout, and one screen serves all the cases of a rule.
+A form's fields are judged together, each by its own rule, so one submit carries a case of each rule of the form (a
+round): every field must then carry a message exactly where its case is refused, and the screen must stay. A round
+holds at most one accepted case, so no two values the form would compare (two PINs that must differ) are both right;
+a round whose only case is accepted leaves another field (the witness) empty, so the form is judged but never taken.
+Fields without a case in a round get their right value. Nothing is committed and nothing counts towards a lockout:
+one screen serves all the cases of a form.
 """
 
 from __future__ import annotations
@@ -40,6 +42,17 @@ class Form:
     submit: str  # wording key of the button
     fields: dict[str, str]  # legend letter (or another name) → wording key of the field
     reach: Callable  # (arrange, workstation) -> (screen, values that are all right)
+
+    @property
+    def letters(self) -> list[str]:
+        """The legend letters whose rule this screen sets or checks (ロ is set at I-2.3, only typed again at I-4.7)."""
+        return [letter for letter in self.fields if letter in RULES
+                and (self.step in RULES[letter].set_at or self.step in RULES[letter].entered_at)
+                and not (letter == "ロ" and self.step == "I-4.7")]
+
+    def entered(self, letter: str) -> bool:
+        """A value the customer was given (A, C), typed to be checked: its cases come from the right one."""
+        return self.step in RULES[letter].entered_at and self.step not in RULES[letter].set_at
 
 
 def _activation(arrange, workstation):
@@ -81,15 +94,23 @@ FORMS = [
     Form("II-2.5", UserPinSetupPage, UserStatusPage, "common.next",
          {"ト": "user_activation.logon_pin", "チ": "user_activation.confirmation_pin"}, _user_pins),
 ]
-# (form, legend letter): each value where the manual sets it; A and C where the customer types them first
-RULE_FORMS = [(form, letter) for form in FORMS for letter in form.fields
-              if letter in RULES and (form.step in RULES[letter].set_at or form.step in RULES[letter].entered_at)
-              and not (letter == "ロ" and form.step == "I-4.7")]
 
 
-def _witness(form: Form, letter: str) -> str:
-    """The field left empty to keep an accepted case from being taken: another one of the form's."""
-    return next(other for other in reversed(form.fields) if other != letter)
+def rounds(by_letter: dict[str, list[Case]]) -> list[dict[str, Case]]:
+    """Every case of every letter, spread over submits: each round takes the next case of each letter, but at most
+    one accepted case (a letter whose next cases are all accepted waits for a later round)."""
+    pending = {letter: list(letter_cases) for letter, letter_cases in by_letter.items()}
+    result = []
+    while any(pending.values()):
+        chosen: dict[str, Case] = {}
+        for letter, queue in pending.items():
+            pick = next((case for case in queue if not (case.accepted and any(c.accepted for c in chosen.values()))),
+                        None)
+            if pick is not None:
+                queue.remove(pick)
+                chosen[letter] = pick
+        result.append(chosen)
+    return result
 
 
 def _send(screen: Screen, form: Form, values: dict[str, str]) -> Screen:
@@ -98,46 +119,56 @@ def _send(screen: Screen, form: Form, values: dict[str, str]) -> Screen:
     return screen._next(screen.button(form.submit).click, form.screen, form.taken)
 
 
-@pytest.mark.parametrize("form, letter", RULE_FORMS, ids=[f"{f.step}-rule:{letter}" for f, letter in RULE_FORMS])
-def test_rule_boundaries(form, letter, arrange, workstation, subtests):
-    """Every boundary case of the legend's rule `letter` on the screen of step `form.step`."""
-    rule = RULES[letter]
+@pytest.mark.parametrize("form", FORMS, ids=[f.step for f in FORMS])
+def test_rule_boundaries(form, arrange, workstation, subtests):
+    """Every boundary case of the legend's rules on the screen of step `form.step`, a case of each rule per submit."""
     screen, right = form.reach(arrange, workstation)
-    entered = letter in ("A", "C")  # the customer's own value, typed to be checked
-    all_cases = cases(rule, right[letter] if entered else None)
-    for case in all_cases:
-        with subtests.test(msg=case.id, step=form.step):
-            if not isinstance(screen, form.screen):  # a case before was taken: start again
-                screen, right = form.reach(arrange, workstation)
-            screen = _judge(screen, form, letter, case, right)
-    if entered:
+    by_letter = {letter: cases(RULES[letter], right[letter] if form.entered(letter) else None)
+                 for letter in form.letters}
+    for chosen in rounds(by_letter):
+        if not isinstance(screen, form.screen):  # a round before was taken: start again
+            screen, right = form.reach(arrange, workstation)
+        screen = _judge(screen, form, chosen, right, subtests)
+    for letter in filter(form.entered, form.letters):
         with subtests.test(msg=f"rule:{letter}:malformed-not-counted", step=form.step):
-            _malformed_changes_nothing(screen, form, letter, all_cases, right, arrange)
+            if not isinstance(screen, form.screen):  # the letter before had its right values taken
+                screen, right = form.reach(arrange, workstation)
+            screen = _malformed_changes_nothing(screen, form, letter, by_letter[letter], right, arrange)
 
 
-def _malformed_changes_nothing(screen, form, letter, all_cases, right, arrange):
-    """Bad input changes nothing: a malformed value sent as often as the lockout allows misses is not a miss, and the
-    right values are taken afterwards."""
-    too_long = next(case for case in all_cases if case.name == "max+1")
-    for _ in range(arrange.capabilities.get("lockout_threshold", 6)):
-        screen = _judge(screen, form, letter, too_long, right)
-    shown = _send(screen, form, right)
-    assert isinstance(shown, form.taken), f"the right values were refused after malformed ones: {shown.pc.describe()}"
-
-
-def _judge(screen: Screen, form: Form, letter: str, case: Case, right: dict[str, str]) -> Screen:
-    values = {**right, letter: case.value}
-    key = form.fields[letter]
-    if case.accepted:
-        witness = _witness(form, letter)
-        shown = _send(screen, form, {**values, witness: ""})
-        assert isinstance(shown, form.screen), f"{case.id}: the form was taken with {witness} empty"
-        shown.expect_field_error(form.fields[witness])
-        expect(shown.field(key), f"{case.id} {case.value!r} must be accepted").not_to_have_accessible_description(
-            _ANY)
-        return shown
+def _judge(screen: Screen, form: Form, chosen: dict[str, Case], right: dict[str, str], subtests) -> Screen:
+    """One submit of `chosen` (a case per letter), every other field right; then each case's verdict."""
+    values = {**right, **{letter: case.value for letter, case in chosen.items()}}
+    witness = None
+    if all(case.accepted for case in chosen.values()):
+        witness = next(name for name in reversed(form.fields) if name not in chosen)
+        values[witness] = ""
     shown = _send(screen, form, values)
-    assert isinstance(shown, form.screen), f"{case.id}: {case.value!r} was taken; the manual's rule refuses it"
-    shown.expect_field_error(key)
+    for letter, case in chosen.items():
+        with subtests.test(msg=case.id, step=form.step):
+            sent = ", ".join(f"{c.id} {c.value!r}" for c in chosen.values())
+            assert isinstance(shown, form.screen), f"the form was taken with {sent}; the manual's rules refuse it"
+            field = shown.field(form.fields[letter])
+            if case.accepted:
+                expect(field, f"{case.id} {case.value!r} must be accepted (sent with {sent})"
+                       ).not_to_have_accessible_description(_ANY)
+            else:
+                shown.expect_field_error(form.fields[letter])
+    if witness is not None and isinstance(shown, form.screen):
+        shown.expect_field_error(form.fields[witness])
     return shown
 
+
+def _malformed_changes_nothing(screen: Screen, form: Form, letter: str, letter_cases: list[Case],
+                               right: dict[str, str], arrange) -> Screen:
+    """Bad input changes nothing: a malformed value sent as often as the lockout allows misses is not a miss, and the
+    right values are taken afterwards (the first time on the contract the rounds were sent to: they counted nothing
+    either)."""
+    too_long = next(case for case in letter_cases if case.name == "max+1")
+    for _ in range(arrange.capabilities.get("lockout_threshold", 6)):
+        screen = _send(screen, form, {**right, letter: too_long.value})
+        assert isinstance(screen, form.screen), f"{too_long.id} {too_long.value!r} was taken"
+        screen.expect_field_error(form.fields[letter])
+    shown = _send(screen, form, right)
+    assert isinstance(shown, form.taken), f"the right values were refused after malformed ones: {shown.pc.describe()}"
+    return shown
