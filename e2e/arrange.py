@@ -112,24 +112,43 @@ class Arranger:
         """`pc` (its store holding the side's certificate) logged on as the administrator or the user of `state`, on
         the screen a logon lands on: made by the bank's API where it offers that, else through the certificate
         logon's screens (I-4.1 … I-4.5, II-2.1 … II-2.4)."""
-        if self.capabilities.get("logons"):
-            _enter(pc, self.operator.log_on(state.contract.contract_number, _user_id(state, side)))
+        path = self.logon_session(pc, state, side)
+        if path is not None:
+            pc.goto(path)
             return pc.expect_screen(ContractStatusPage, UserStatusPage, UserPinSetupPage)
         if side == "admin":
             return admin_logon(pc, state.contract, state.sample)
         pin = state.sample.user_logon_pin if state.reached("user_activated") else state.user.temporary_logon_pin
         return certificate_logon(logon_screen(pc, "user"), pin)
 
+    def logon_session(self, pc: Workstation, state: State, side: str) -> str | None:
+        """logged_on without opening the screen: `pc`'s browser holds the session of a fresh logon the bank's API
+        made, and the path of the screen it lands on is returned (None where the server makes no logons)."""
+        if not self.capabilities.get("logons"):
+            return None
+        made = self.operator.log_on(state.contract.contract_number, _user_id(state, side))
+        _take_session(pc, made)
+        return made["path"]
+
     def at_step(self, pc: Workstation, state: State, step: str) -> bool:
         """Open on `pc` the screen of `step` (inside 開通確認, 電子証明書取得 or the certificate logon) as the steps
         before it would have left it, made by the bank's API where the server offers that step (capabilities:
         steps). False where it does not: the caller walks there through the screens."""
+        path = self.step_path(pc, state, step)
+        if path is not None:
+            pc.goto(path)
+        return path is not None
+
+    def step_path(self, pc: Workstation, state: State, step: str) -> str | None:
+        """at_step without opening the screen: `pc`'s browser holds the session of `step`, and its screen's path is
+        returned (None where the server does not offer the step), for a caller that opens it in its own way."""
         if step not in self.capabilities.get("steps", ()):
-            return False
+            return None
         side = "admin" if step.startswith("I-") else "user"
         set_at_i_2_3 = _admin_values(state.sample) if step == "I-2.4" else None  # I-2.4 answers for them
-        _enter(pc, self.operator.at_step(state.contract.contract_number, step, _user_id(state, side), set_at_i_2_3))
-        return True
+        made = self.operator.at_step(state.contract.contract_number, step, _user_id(state, side), set_at_i_2_3)
+        _take_session(pc, made)
+        return made["path"]
 
 
 def _admin_values(sample: SampleValues) -> dict:
@@ -142,8 +161,7 @@ def _user_id(state: State, side: str) -> str | None:
     return None if side == "admin" else state.user.user_id
 
 
-def _enter(pc: Workstation, made: dict) -> None:
-    """`pc`'s browser takes the session cookie the bank made and opens the screen it names."""
+def _take_session(pc: Workstation, made: dict) -> None:
+    """`pc`'s browser takes the session cookie the bank made."""
     pc.context.add_cookies([{**made["cookie"], "url": pc.base_url + "/", "secure": True, "httpOnly": True,
                              "sameSite": "Lax"}])
-    pc.goto(made["path"])
