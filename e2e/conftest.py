@@ -88,9 +88,11 @@ def ibcert_target(pytestconfig: pytest.Config) -> Iterator[Target]:
     # PINs are hashed with a cheaper scrypt than production (the rules are tested here, not the hash's cost), an ID
     # locks at 2 misses rather than 6 (the lockout tests read the number, GET /api/capabilities: 1 miss leaves it
     # open, 2 lock it — the same edge, at a third of the screens), and the per-client throttle
-    # (tests/test_concurrency.py) leaves room for a whole run's wrong answers from this one client
+    # (tests/test_concurrency.py) leaves room for a whole run's wrong answers from this one client. One gunicorn
+    # worker: this worker's browser sends one request at a time (several workers on one database are
+    # tests/test_concurrency.py's), and each worker more costs a Flask start-up
     with EmbeddedServer(env={"IBCERT_PIN_KDF_COST": "10", "IBCERT_LOCKOUT_THRESHOLD": "2",
-                             "IBCERT_CLIENT_MISS_LIMIT": "1000"}) as server:
+                             "IBCERT_CLIENT_MISS_LIMIT": "1000"}, workers=1) as server:
         yield Target(server.base_url.rstrip("/"), server.operator_token, str(server.ca_cert), embedded=True)
 
 
