@@ -3,8 +3,9 @@ CSRF token of the last screen and can present a client certificate, and helpers 
 
 from __future__ import annotations
 
+import base64
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import unescape
 
 import pyotp
@@ -132,6 +133,7 @@ class Provisioned:
     card: dict
     otp: str
     totp_secret: str | None
+    certificates: dict = field(default_factory=dict)  # "admin"/"user" → the PEM of the certificate set up with it
 
     def answers(self, html: str) -> dict:
         """The one-time-password fields the screen asks for, answered from the card (or the token)."""
@@ -155,20 +157,25 @@ def provision(app):
         response = client.post("/api/contracts", json=body, headers={"Authorization": f"Bearer {OPERATOR_TOKEN}"})
         assert response.status_code == 201, response.get_json()
         data = response.get_json()
+        certificates = {side: cert_pem(opened_pkcs12(data[f"{side}_certificate"])[1])
+                        for side in ("admin", "user") if f"{side}_certificate" in data}
         return Provisioned(data["contract_number"], data["registration_pin"], data["card"], data["otp"],
-                           data["totp_secret"])
+                           data["totp_secret"], certificates)
 
     return provision
 
 
 def load_pkcs12(html: str):
     """The certificate and key delivered on the completion screen (I-3.8 / II-1.8), opened with its password."""
-    import base64
-
     data = re.search(r'href="data:application/x-pkcs12;base64,([^"]+)"', html).group(1)
     password = re.search(r'aria-label="インポート用パスワード">([^<]+)</output>', html).group(1)
     key, cert, chain = pkcs12.load_key_and_certificates(base64.b64decode(data), password.encode())
     return cert, key, chain, password
+
+
+def opened_pkcs12(certificate: dict):
+    """(key, certificate, chain) of a certificate the bank's API handed out ({pkcs12 (base64), password, …})."""
+    return pkcs12.load_key_and_certificates(base64.b64decode(certificate["pkcs12"]), certificate["password"].encode())
 
 
 def cert_pem(cert) -> str:
@@ -249,26 +256,31 @@ class Walk:
                 "confirmation_pin": ADMIN_CONFIRMATION_PIN, **overrides}
         return self.web.submit("/ib/admin/users/new", data)
 
+    def set_up(self, at: str, user_id: str = "keiri01", **provision_args) -> Provisioned:
+        """A contract the bank's API takes to `at` (testing mode), with the PINs and the user this walk would give
+        it: tests of what follows start there instead of walking the steps before (those have tests of their own)."""
+        body = {"at": at, "admin": {"logon_pin": ADMIN_PIN, "confirmation_pin": ADMIN_CONFIRMATION_PIN,
+                                    "email": "keiri@example.co.jp"}, **provision_args}
+        if at in ("user_registered", "user_certified"):
+            body["user"] = {"user_id": user_id, "name": "経理 花子", "temporary_logon_pin": TEMP_PIN,
+                            "temporary_confirmation_pin": TEMP_CONFIRMATION_PIN,
+                            "permissions": ["残高照会", "振込・振替"]}
+        return self.provision(**body)
+
     def admin_ready(self, **provision_args) -> tuple[Provisioned, str]:
         """An activated administrator holding a certificate, logged off."""
-        contract = self.activate_admin(**provision_args)
-        return contract, self.enroll_admin(contract)
+        contract = self.set_up("admin_certified", **provision_args)
+        return contract, contract.certificates["admin"]
 
     def user_registered(self, user_id: str = "keiri01") -> tuple[Provisioned, str]:
-        """An administrator who registered *user_id*, then logged off (I-4.8)."""
-        contract, admin_pem = self.admin_ready()
-        self.admin_logon(contract, admin_pem)
-        assert self.register_user(user_id).status_code == 302, field_error(self.web.html, "user_id")
-        self.web.post("/ib/logoff")
-        self.web.present(None)
-        return contract, admin_pem
+        """An administrator who registered *user_id* (I-4.7), then logged off (I-4.8)."""
+        contract = self.set_up("user_registered", user_id)
+        return contract, contract.certificates["admin"]
 
     def user_enrolled(self, user_id: str = "keiri01") -> tuple[Provisioned, str]:
         """A registered user holding a certificate, before the user's 開通確認."""
-        contract, _ = self.user_registered(user_id)
-        pem = self.enroll("user", {"contract_number": contract.contract_number, "user_id": user_id,
-                                   "logon_pin": TEMP_PIN, "confirmation_pin": TEMP_CONFIRMATION_PIN})
-        return contract, pem
+        contract = self.set_up("user_certified", user_id)
+        return contract, contract.certificates["user"]
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ ID, GET /api/capabilities says what a suite can set up — and the client of pag
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import re
 
@@ -17,7 +16,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 from flask import Flask
 
 from conftest import (ADMIN_CONFIRMATION_PIN, ADMIN_PIN, OPERATOR_TOKEN, TEMP_CONFIRMATION_PIN, TEMP_PIN,
-                      USER_CONFIRMATION_PIN, USER_PIN, Provisioned, alert, cert_pem, h1)
+                      USER_CONFIRMATION_PIN, USER_PIN, Provisioned, alert, cert_pem, h1, opened_pkcs12)
 from pages.provisioning import BankOperator, ProvisioningError, RegisteredUser
 from refserver import auth, clock, jumps
 from refserver.models import Certificate, Contract, Principal, db
@@ -76,8 +75,7 @@ def provisioned(data: dict) -> Provisioned:
 
 def opened(certificate: dict) -> x509.Certificate:
     """The certificate of a PKCS#12 file the API handed out, opened with the password handed out with it."""
-    _key, cert, _chain = pkcs12.load_key_and_certificates(base64.b64decode(certificate["pkcs12"]),
-                                                           certificate["password"].encode())
+    _key, cert, _chain = opened_pkcs12(certificate)
     assert cert.fingerprint(hashes.SHA256()).hex() == certificate["fingerprint"]
     assert f"{cert.serial_number:x}" == certificate["serial"]
     return cert
