@@ -103,6 +103,15 @@ class IssuedCertificate:
 
 
 @dataclass(frozen=True)
+class Revoked:
+    """A certificate on a CRL: its serial, when it was revoked, and why."""
+
+    serial: int
+    at: dt.datetime
+    reason: x509.ReasonFlags = x509.ReasonFlags.unspecified
+
+
+@dataclass(frozen=True)
 class CertificateAuthority:
     """A CA: its certificate and key, able to sign the kinds of certificate ibcert needs."""
 
@@ -205,19 +214,44 @@ class CertificateAuthority:
         not_after: dt.datetime,
         *,
         usage: x509.ObjectIdentifier = ExtendedKeyUsageOID.CLIENT_AUTH,
+        crl_url: str | None = None,
     ) -> IssuedCertificate:
-        """A client certificate for TLS client authentication (clientAuth EKU), with a key pair made here and now.
+        """A client certificate for TLS client authentication (clientAuth EKU), with a key pair made here and now;
+        with *crl_url*, it names where this CA's revocation list is published (CRL distribution point).
 
         The key is never written anywhere by this method: the caller hands it out once (as PKCS#12) and drops it.
         """
         key = _new_key()
-        cert = (
+        builder = (
             self._leaf_builder(_name(common_name, organization_unit), key.public_key(), not_before, not_after)
             .add_extension(x509.ExtendedKeyUsage([usage]), critical=False)
             .add_extension(_leaf_key_usage(), critical=True)
-            .sign(self.private_key, hashes.SHA256())
         )
-        return IssuedCertificate(cert, key, self.chain)
+        if crl_url:
+            point = x509.DistributionPoint([x509.UniformResourceIdentifier(crl_url)], None, None, None)
+            builder = builder.add_extension(x509.CRLDistributionPoints([point]), critical=False)
+        return IssuedCertificate(builder.sign(self.private_key, hashes.SHA256()), key, self.chain)
+
+    def revocation_list(self, revoked: list[Revoked], *, number: int, this_update: dt.datetime,
+                        next_update: dt.datetime) -> x509.CertificateRevocationList:
+        """This CA's CRL (RFC 5280): every certificate in *revoked*, the list's *number* (cRLNumber, which must grow
+        from one list to the next) and the time by which a newer one is published."""
+        builder = (
+            x509.CertificateRevocationListBuilder()
+            .issuer_name(self.cert.subject)
+            .last_update(this_update)
+            .next_update(next_update)
+            .add_extension(x509.CRLNumber(number), critical=False)
+            .add_extension(
+                x509.AuthorityKeyIdentifier.from_issuer_public_key(self.private_key.public_key()), critical=False
+            )
+        )
+        for entry in revoked:
+            builder = builder.add_revoked_certificate(
+                x509.RevokedCertificateBuilder().serial_number(entry.serial).revocation_date(entry.at)
+                .add_extension(x509.CRLReason(entry.reason), critical=False).build()
+            )
+        return builder.sign(self.private_key, hashes.SHA256())
 
 
 def _leaf_key_usage() -> x509.KeyUsage:

@@ -16,7 +16,8 @@ from sqlalchemy.exc import OperationalError
 
 from certs.pki import DevPKI
 
-from . import admin, backoffice, bank, clock, config, enrollment, user
+from . import admin, backoffice, bank, clock, config, enrollment, staff, user
+from . import bankops  # noqa: F401 - the back office's API calls and commands, added to backoffice's blueprint
 from .models import db
 from .web import SERVICE_NAME, WORDING
 
@@ -60,11 +61,12 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     db.init_app(app)
     csrf.init_app(app)
-    for blueprint in (bank.bp, backoffice.bp, admin.bp, user.bp, enrollment.bp):
+    for blueprint in (bank.bp, backoffice.bp, admin.bp, user.bp, enrollment.bp, staff.bp):
         app.register_blueprint(blueprint)
     csrf.exempt(backoffice.bp)
 
-    app.jinja_env.globals.update(w=WORDING.data, service_name=SERVICE_NAME, jst_date=clock.jst_date)
+    app.jinja_env.globals.update(w=WORDING.data, service_name=SERVICE_NAME, jst_date=clock.jst_date,
+                                 jst_datetime=clock.jst_datetime)
     app.after_request(_headers)
     _versioned_static(app)
     _error_pages(app)

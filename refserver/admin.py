@@ -7,6 +7,7 @@ from flask import Blueprint, g, redirect, request, url_for
 
 from . import auth, clock, issuance, onboarding, rules, throttle
 from .certlogon import CertificateLogon
+from .applications import find_contract
 from .models import ADMIN, PENDING, ActivationRequest, Contract, Principal, db
 from .otp_screen import one_time_password
 from .web import Form, end_logon, flow, out_of_order, require_logon, screen, set_flow, w
@@ -18,10 +19,6 @@ ACTIVATION = "activation"
 # One answer for an unknown 利用者番号 and for a known one with a wrong PIN (no count of the attempts left either: it
 # would tell the two apart), so the form is no oracle of which numbers exist.
 NOT_RIGHT = "利用者番号またはご契約先登録用暗証番号が正しくありません。お客様カードと申込書控えをご確認ください。"
-
-
-def find_contract(number: str) -> Contract | None:
-    return db.session.scalar(db.select(Contract).filter_by(number=number))
 
 
 def _activation(stage: str) -> Contract | None:
@@ -177,7 +174,8 @@ def new_user():
                                                                  temp_label, temp_confirmation_label))
         form.check("permissions", rules.permissions(selected, allowed))
         form.check("confirmation_pin", rules.entered_pin(form["confirmation_pin"], w("admin_menu.confirmation_pin")))
-        if form.ok and any(user.user_id == user_id for user in contract.users):
+        if form.ok and any(principal.user_id == user_id for principal in contract.principals):
+            # a deleted user's ID too: an ID names one person in the audit log, for good
             form.check("user_id", "この利用者IDは既に登録されています。別の利用者IDを指定してください。")
         if form.ok:
             verdict = auth.judge(admin, lambda: auth.pin_matches(admin.confirmation_pin_hash, form["confirmation_pin"]))

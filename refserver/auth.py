@@ -19,7 +19,7 @@ from typing import Callable
 from flask import current_app
 from sqlalchemy import update
 
-from . import clock
+from . import clock, notices
 from .models import Principal, db
 
 
@@ -91,9 +91,13 @@ def judge(principal: Principal, check: Callable[[], bool], what: str = "暗証�
         return Judgement(True)
     current_app.logger.info("wrong %s for principal %s (%d)", what, principal.id, count)
     if count >= threshold():
-        db.session.execute(update(Principal).where(Principal.id == principal.id, Principal.locked_at.is_(None))
-                           .values(locked_at=clock.now()))
+        locked = db.session.execute(update(Principal).where(Principal.id == principal.id,
+                                                            Principal.locked_at.is_(None))
+                                    .values(locked_at=clock.now())).rowcount
         db.session.commit()
+        if locked:
+            notices.send(principal.contract, notices.LOCKED, f"{principal.label}の{what}の誤りが規定回数に達したため、"
+                                                             "ご利用を停止しました。")
         return Judgement(False, f"{what}の誤りが規定回数（{threshold()}回）に達したため、ご利用を停止しました。"
                                 "当金庫までご連絡ください。", locked=True)
     return Judgement(False, f"{what}が正しくありません。あと{threshold() - count}回誤るとご利用を停止します。")

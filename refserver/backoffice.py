@@ -14,8 +14,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hmac
-import re
-import secrets
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -25,89 +23,11 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 from flask import Blueprint, current_app, jsonify, request, url_for
 
 from . import auth, clock, issuance, jumps, onboarding, otp, rules
-from .models import ADMIN, PENDING, Certificate, Contract, Principal, db
+from .applications import Application, ProvisioningError, create_contract, unused_number
+from .models import PENDING, Certificate, Contract, Principal, db
 from .web import new_logon, w
 
 bp = Blueprint("backoffice", __name__, url_prefix="/api", cli_group="contract")
-
-
-class ProvisioningError(Exception):
-    def __init__(self, message: str, status: int = 400):
-        super().__init__(message)
-        self.message, self.status = message, status
-
-
-def _unused_number() -> str:
-    while True:
-        number = f"{secrets.randbelow(10**11):011d}"
-        if not db.session.scalar(db.select(Contract.id).filter_by(number=number)):
-            return number
-
-
-MAX_APPLIED_DAYS_AGO = 36500  # a century: any test's need, and far from the calendar's end
-
-
-@dataclass(frozen=True)
-class Application:
-    """A contract application as the customer's form brings it in; None values are chosen by the bank."""
-
-    contract_number: str | None = None
-    registration_pin: str | None = None
-    card: dict | None = None
-    otp_kind: str = otp.CARD
-    applied_days_ago: int = 0
-    challenge_cells: list | None = None
-
-    def check(self) -> None:
-        """Refuse (ProvisioningError) an application the bank would not take, before anything is written."""
-        number, pin = self.contract_number, self.registration_pin
-        if number is not None and not (isinstance(number, str) and re.fullmatch(r"[0-9]{11}", number)):
-            raise ProvisioningError("contract_number は11桁の数字の文字列で指定してください。")
-        if pin is not None and not (isinstance(pin, str) and re.fullmatch(r"[0-9]{4}", pin)):
-            raise ProvisioningError("registration_pin は4桁の数字の文字列で指定してください。")
-        if self.card is not None and (problem := otp.card_problem(self.card)):
-            raise ProvisioningError(problem)
-        if self.otp_kind not in (otp.CARD, otp.TOTP):
-            raise ProvisioningError("otp は \"card\" または \"totp\" を指定してください。")
-        days = self.applied_days_ago
-        if isinstance(days, bool) or not isinstance(days, int) or days < 0:
-            raise ProvisioningError("applied_days_ago は0以上の整数で指定してください。")
-        if days > MAX_APPLIED_DAYS_AGO:
-            raise ProvisioningError(f"applied_days_ago は{MAX_APPLIED_DAYS_AGO}以下で指定してください。")
-        if self.challenge_cells is not None:
-            if not current_app.config["TESTING"]:
-                raise ProvisioningError("challenge_cells はテストモードでのみ指定できます。")
-            if problem := otp.challenge_cells_problem(self.challenge_cells):
-                raise ProvisioningError(problem)
-        if number and db.session.scalar(db.select(Contract.id).filter_by(number=number)):
-            raise ProvisioningError(f"利用者番号 {number} のご契約は既に登録されています。", 409)
-
-    def open(self) -> tuple[Contract, str]:
-        """The contract and its administrator (not yet activated), added to the session: the caller commits. Returns
-        the registration PIN in clear too — the only moment it exists in clear, to be printed for the customer."""
-        registration_pin = self.registration_pin or f"{secrets.randbelow(10**4):04d}"
-        now = clock.now()
-        contract = Contract(
-            number=self.contract_number or _unused_number(),
-            registration_pin_hash=auth.hash_pin(registration_pin),
-            card=self.card or otp.random_card(),
-            otp_kind=self.otp_kind,
-            totp_secret=pyotp.random_base32() if self.otp_kind == otp.TOTP else None,
-            fixed_challenge=self.challenge_cells,
-            applied_at=now - dt.timedelta(days=self.applied_days_ago),
-        )
-        contract.principals.append(Principal(kind=ADMIN, status=PENDING, permissions=[], created_at=now))
-        db.session.add(contract)
-        return contract, registration_pin
-
-
-def create_contract(**application: Any) -> tuple[Contract, str]:
-    """A new contract application (the keys of Application) and the registration PIN in clear."""
-    application = Application(**application)
-    application.check()
-    contract, registration_pin = application.open()
-    db.session.commit()
-    return contract, registration_pin
 
 
 # -- set up at a point of the manual (testing mode) -----------------------------------------------------------------
@@ -342,7 +262,7 @@ def contracts():
         challenge_cells=body.get("challenge_cells"),
     )
     application.check()
-    application = replace(application, contract_number=application.contract_number or _unused_number())
+    application = replace(application, contract_number=application.contract_number or unused_number())
     set_up = SetUp.asked(body, application.contract_number)  # its PIN rules look for the 利用者番号
     contract, registration_pin = application.open()
     added = fast_forward(contract, set_up)
@@ -373,7 +293,7 @@ def _testing_principal(contract_number: str, body: dict, what: str) -> Principal
     return principal
 
 
-def _body_of(*keys: str) -> dict:
+def body_of(*keys: str) -> dict:
     body = _json_body()
     if unknown := set(body) - set(keys):
         raise ProvisioningError(f"指定できない項目があります：{', '.join(sorted(unknown))}")
@@ -383,7 +303,7 @@ def _body_of(*keys: str) -> dict:
 @bp.post("/contracts/<contract_number>/certificates")
 def certificates(contract_number: str):
     """A test certificate bound to the administrator ({"user_id": null}) or a user of the contract."""
-    body = _body_of("user_id", "kind")
+    body = body_of("user_id", "kind")
     principal = _testing_principal(contract_number, body, "テスト用の電子証明書")
     kind = body.get("kind", "valid")
     if kind not in CERTIFICATE_KINDS:
@@ -396,7 +316,7 @@ def logons(contract_number: str):
     """A logon of the administrator or a user, as their certificate logon (I-4.1 … I-4.5, II-2.1 … II-2.4) would
     make it, bound to their valid certificate: a test of what comes after opens only its own screens. Returns the
     session cookie a browser then sends, and the screen the logon lands on."""
-    principal = _testing_principal(contract_number, _body_of("user_id"), "ログオンの作成")
+    principal = _testing_principal(contract_number, body_of("user_id"), "ログオンの作成")
     certificate = issuance.valid_certificate(principal, clock.now())
     if certificate is None or principal.status == PENDING or principal.locked_at is not None:
         raise ProvisioningError("この ID は有効な電子証明書でログオンできる状態ではありません。", 409)
@@ -408,7 +328,7 @@ def logons(contract_number: str):
 def steps(contract_number: str):
     """The browser session of the administrator or a user at a step inside one of the manual's flows ({"step":
     "I-3.6"}, see refserver/jumps.py): a test of that step opens its screen at once."""
-    body = _body_of("user_id", "step", "admin")
+    body = body_of("user_id", "step", "admin")
     principal = _testing_principal(contract_number, body, "手順の作成")
     step = body.get("step")
     if step not in jumps.STEPS:

@@ -1,9 +1,11 @@
-"""The public pages: the bank's home page (I-1.1), the service top screen (I-1.2), logoff and the health check."""
+"""The public pages: the bank's home page (I-1.1), the service top screen (I-1.2), logoff, the issuing CA's
+revocation list and the health check."""
 
 from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, url_for
 
+from . import revocation
 from .web import end_logon, screen, w
 
 bp = Blueprint("bank", __name__)
@@ -24,6 +26,13 @@ def logoff():
     """The ログオフ button of every logged-on screen (I-4.8): the logon ends server-side, the session is emptied."""
     end_logon("ログオフしました。")
     return redirect(url_for("bank.service_top"))
+
+
+@bp.get("/crl/issuing-ca.crl")
+def crl():
+    """The CRL (RFC 5280, DER) every issued certificate names as its distribution point: who checks a certificate
+    finds there whether the bank has revoked it (FAQ 12, 17)."""
+    return revocation.current(), 200, {"Content-Type": "application/pkix-crl"}
 
 
 @bp.get("/healthz")

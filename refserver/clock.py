@@ -64,3 +64,9 @@ def jst_date(instant: dt.datetime) -> str:
     """The date as a Japanese screen shows it: 2027年11月22日."""
     local = instant.astimezone(JST)
     return f"{local.year}年{local.month}月{local.day}日"
+
+
+def jst_datetime(instant: dt.datetime) -> str:
+    """Date and time as a Japanese screen shows them: 2027年11月22日 14:05."""
+    local = instant.astimezone(JST)
+    return f"{jst_date(instant)} {local:%H:%M}"

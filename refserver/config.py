@@ -15,6 +15,12 @@
     IBCERT_CLIENT_MISS_WINDOW_MINUTES  that window (10)
     IBCERT_IDLE_TIMEOUT_MINUTES  a logon with no request for this long ends (10)
     IBCERT_SESSION_LIFETIME_MINUTES  a logon ends this long after it began, however busy (720: ASVS 3.3.2)
+    IBCERT_RENEWAL_WINDOW_DAYS   days before its expiry from which a logged-on ID may renew its certificate (30)
+    IBCERT_CRL_URL               the CRL's address named in issued certificates (default: this server's
+                                 /crl/issuing-ca.crl)
+    IBCERT_SMTP_HOST             the mail server notices are sent through (unset: no notice is sent)
+    IBCERT_SMTP_PORT             its port (25)
+    IBCERT_MAIL_FROM             the sender of notices (ib-notice@example.jp)
 """
 
 from __future__ import annotations
@@ -43,6 +49,11 @@ DEFAULTS = {
     "CLIENT_MISS_WINDOW_MINUTES": 10,
     "IDLE_TIMEOUT_MINUTES": 10,
     "SESSION_LIFETIME_MINUTES": 12 * 60,
+    "RENEWAL_WINDOW_DAYS": 30,
+    "CRL_URL": None,
+    "SMTP_HOST": None,
+    "SMTP_PORT": 25,
+    "MAIL_FROM": "ib-notice@example.jp",
 }
 
 

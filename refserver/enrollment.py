@@ -12,7 +12,7 @@ import base64
 
 from flask import Blueprint, redirect, request, url_for
 
-from . import auth, clock, issuance, rules, throttle
+from . import auth, clock, issuance, notices, rules, throttle
 from .models import ADMIN, PENDING, Contract, Principal, db
 from .web import Form, end_flow, flow, out_of_order, screen, set_flow, w, warn
 
@@ -174,6 +174,8 @@ def install(kind: str):
     if refusal:
         return _cancel(kind, refusal)
     delivery = issuance.issue(principal)
+    notices.send(principal.contract, notices.ISSUED, f"{principal.label}の電子証明書を発行しました（シリアル番号 "
+                                                     f"{delivery.record.serial}）。")
     # Rendered in this response, not redirected to: the file and its password are never stored to be shown again
     # (and every page is sent with Cache-Control: no-store).
     return screen("enrollment/done.html", w("enrollment.done_heading"), kind=kind, delivery=delivery,

@@ -1,7 +1,8 @@
 """Issuing client certificates (電子証明書取得) and judging a presented one at certificate logon.
 
 One valid certificate per ID: a second acquisition is refused while one is valid. A certificate stops counting when
-it expires (FAQ 15: get a new one from 電子証明書取得) or is revoked — revoking is how a reissue gets authorised.
+it expires (FAQ 15: get a new one from 電子証明書取得) or is revoked (then a new one only after a reissue is
+authorised, lifecycle.py); nothing of a cancelled contract or one under 事故登録 logs on or obtains one.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from dataclasses import dataclass
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.x509.oid import ExtendedKeyUsageOID
-from flask import current_app
+from flask import current_app, has_request_context, url_for
 
 from . import auth, clock
-from .models import ADMIN, PENDING, Certificate, Principal, db
+from .models import ADMIN, DELETED, PENDING, Certificate, Contract, Principal, db
 from .tls import common_name, fingerprint
 
 # No 0/O, 1/l/I: the import password is read off the screen and typed in.
@@ -27,27 +28,58 @@ def pki():
     return current_app.extensions["ibcert_pki"]
 
 
+def crl_url() -> str | None:
+    """Where issued certificates say the issuing CA's CRL is (refserver/revocation.py): IBCERT_CRL_URL, else this
+    server's own address of it."""
+    configured = current_app.config["CRL_URL"]
+    if configured or not has_request_context():
+        return configured
+    return url_for("bank.crl", _external=True)
+
+
 def valid_certificate(principal: Principal, now: dt.datetime) -> Certificate | None:
     return next((c for c in principal.certificates if c.valid_at(now)), None)
 
 
+def contract_refusal(contract: Contract) -> str | None:
+    """Why no ID of *contract* may log on or obtain a certificate now (解約, 事故登録), or None."""
+    if contract.cancelled_at is not None:
+        successor = f"新しいご契約（利用者番号 {contract.successor}）の" if contract.successor else ""
+        return f"このご契約は解約されています。{successor}電子証明書をご利用ください。"
+    if contract.accident_at is not None:
+        return "法人IBの事故登録中のため、ご利用を停止しています。当金庫までご連絡ください。"
+    return None
+
+
 def refusal(principal: Principal) -> str | None:
-    """Why *principal* may not obtain a certificate now, or None."""
+    """Why *principal* may not obtain a certificate now, or None.
+
+    The first certificate, and one after a reissue was authorised, only within a window: from the application for
+    the administrator (the manual's 80 days), from the registration for a user, from the authorisation for a reissue.
+    After one expired, a new one any time (FAQ 15); after one was revoked, only once a reissue is authorised (FAQ 14:
+    the bank for the administrator, the administrator for a user)."""
     now = clock.now()
+    if stopped := contract_refusal(principal.contract):
+        return stopped
     if principal.locked_at:
         return auth.locked_message()
-    if principal.status == PENDING:
-        return "開通確認が完了していません。先に開通確認を行ってください。"
+    if principal.status in (PENDING, DELETED):
+        return "開通確認が完了していません。先に開通確認を行ってください。" if principal.status == PENDING else \
+            "この利用者IDは削除されています。"
     if valid_certificate(principal, now):
         return "この ID には有効な電子証明書が発行済みです。再発行の手続き後に取得してください。"
-    if not principal.certificates:
-        # The first certificate only within the window: from the application for the administrator (the manual's
-        # 80 days), from the registration by the administrator for a user.
-        # Counted in calendar days in Japan: applied on 4/1, the last day for an 80-day window is 6/20.
-        start = principal.contract.applied_at if principal.kind == ADMIN else principal.created_at
+    reissued = principal.reissued_at
+    since_reissue = [c for c in principal.certificates if reissued is None or c.issued_at >= reissued]
+    if since_reissue and since_reissue[-1].revoked_at is not None:
+        who = "当金庫" if principal.kind == ADMIN else "管理者"
+        return f"電子証明書が失効しています。{who}に再発行を依頼してから取得してください。"
+    if not since_reissue:
+        start = reissued or (principal.contract.applied_at if principal.kind == ADMIN else principal.created_at)
         days = current_app.config["ENROLLMENT_WINDOW_DAYS"]
+        # Counted in calendar days in Japan: applied on 4/1, the last day for an 80-day window is 6/20.
         if clock.jst_day(now) > clock.jst_day(start) + dt.timedelta(days=days):
-            return f"電子証明書の取得期間（お申込みから{days}日間）を過ぎています。当金庫までご連絡ください。"
+            since = "再発行のお手続き" if reissued else "お申込み"
+            return f"電子証明書の取得期間（{since}から{days}日間）を過ぎています。当金庫までご連絡ください。"
     return None
 
 
@@ -75,7 +107,7 @@ def issue(principal: Principal, *, validity: tuple[dt.datetime, dt.datetime] | N
     cn, ou = subject_names(principal)
     days = current_app.config["CERT_VALIDITY_DAYS"]
     not_before, not_after = validity or (now - dt.timedelta(minutes=5), now + dt.timedelta(days=days))
-    issued = pki().issuing_ca.issue_client(cn, ou, not_before, not_after, usage=usage)
+    issued = pki().issuing_ca.issue_client(cn, ou, not_before, not_after, usage=usage, crl_url=crl_url())
     record = Certificate(
         principal=principal,
         serial=f"{issued.serial:x}",
@@ -120,6 +152,8 @@ def logon_refusal(cert: x509.Certificate, kind: str) -> tuple[Principal | None, 
     if record.revoked_at is not None:
         return None, "この電子証明書は失効しています。"
     principal = record.principal
+    if stopped := contract_refusal(principal.contract):
+        return None, stopped
     if principal.kind != kind:
         screen = "管理者ログオン" if kind == ADMIN else "利用者ログオン"
         return None, f"この電子証明書は{principal.label}の電子証明書です。{screen}には使用できません。"

@@ -46,6 +46,7 @@ USER = "user"
 PENDING = "pending"  # administrator before 開通確認
 PROVISIONAL = "provisional"  # user with the 仮 PINs the administrator set, before the user's 開通確認
 ACTIVE = "active"
+DELETED = "deleted"  # a user the administrator deleted: kept for the audit log and the CRL, never logs on again
 
 
 class Contract(db.Model):
@@ -60,6 +61,9 @@ class Contract(db.Model):
     email: Mapped[str | None]  # ご契約先Eメールアドレス (ハ)
     applied_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     activated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    accident_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # 事故登録: stopped until released
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # 解約: for good
+    successor: Mapped[str | None] = mapped_column(String(11))  # 再契約: the 利用者番号 of the new contract
 
     principals: Mapped[list[Principal]] = relationship(back_populates="contract", order_by="Principal.id")
 
@@ -69,7 +73,8 @@ class Contract(db.Model):
 
     @property
     def users(self) -> list[Principal]:
-        return [p for p in self.principals if p.kind == USER]
+        """The users still registered (a deleted one is kept, but is no user of the contract any more)."""
+        return [p for p in self.principals if p.kind == USER and p.status != DELETED]
 
 
 class Principal(db.Model):
@@ -91,6 +96,9 @@ class Principal(db.Model):
     failed_attempts: Mapped[int] = mapped_column(default=0)
     locked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # the last reissue authorised (by the bank for the administrator, by the administrator for a user): a new
+    # certificate may then be obtained, within a new window, although the last one was revoked
+    reissued_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     contract: Mapped[Contract] = relationship(back_populates="principals")
     certificates: Mapped[list[Certificate]] = relationship(back_populates="principal", order_by="Certificate.id")
@@ -112,6 +120,7 @@ class Certificate(db.Model):
     not_after: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     issued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    revocation_reason: Mapped[str | None] = mapped_column(String(32))  # an x509.ReasonFlags value
 
     principal: Mapped[Principal] = relationship(back_populates="certificates")
 
@@ -152,6 +161,37 @@ class OtpChallenge(db.Model):
     cells: Mapped[list] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     answered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class RevocationList(db.Model):
+    """The issuing CA's CRL as last published (one row): signed anew at every revocation, served as it is."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[int]  # cRLNumber: grows with every list published
+    der: Mapped[bytes]
+    published_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class Staff(db.Model):
+    """A member of the bank's staff who may use the back office's screens."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login: Mapped[str] = mapped_column(String(32), unique=True)  # 職員ID
+    name: Mapped[str]
+    password_hash: Mapped[str]
+    failed_attempts: Mapped[int] = mapped_column(default=0)
+    locked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class AuditEntry(db.Model):
+    """One action of the bank's staff (screens, API, CLI) or of an administrator on the contract's IDs."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str]  # who: 職員 <login>, API, CLI <user>, 管理者 <利用者番号>
+    action: Mapped[str]  # what, in Japanese: 電子証明書の失効, 事故登録, …
+    contract_number: Mapped[str | None] = mapped_column(String(11))
+    detail: Mapped[str] = mapped_column(default="")
 
 
 class ClientMisses(db.Model):

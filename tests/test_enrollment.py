@@ -9,7 +9,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from conftest import (ADMIN_CONFIRMATION_PIN, ADMIN_PIN, TEMP_CONFIRMATION_PIN, TEMP_PIN, alert, field_error, h1,
                       load_pkcs12)
-from refserver import clock
+from refserver import clock, lifecycle
 from refserver.models import Certificate, Contract, Principal, db
 
 
@@ -230,11 +230,18 @@ def test_I_3_a_new_certificate_after_the_old_one_expired(app, web, walk):
     assert len(certificates(app)) == 2
 
 
-def test_I_3_a_new_certificate_after_the_old_one_was_revoked(app, web, walk):
+def test_I_3_a_revoked_certificate_needs_a_reissue_before_a_new_one(app, web, walk):
+    """FAQ 14: a certificate the bank revoked is not replaced by 電子証明書取得 alone; once the bank has authorised
+    the reissue, it is."""
     contract, _ = walk.admin_ready()
     with app.app_context():
-        db.session.scalar(db.select(Certificate)).revoked_at = clock.now()
-        db.session.commit()
+        record = db.session.scalar(db.select(Certificate))
+        lifecycle.revoke(record.principal.contract, record.serial, "lost", "test")
+    web.submit("/ib/admin/certificate", admin_fields(contract))
+    assert alert(web.html) == "電子証明書が失効しています。当金庫に再発行を依頼してから取得してください。"
+    assert len(certificates(app)) == 1
+    with app.app_context():
+        lifecycle.reissue_admin(db.session.scalar(db.select(Certificate)).principal.contract, "test")
     walk.enroll_admin(contract)
     assert len(certificates(app)) == 2
 
