@@ -3,17 +3,19 @@ registers users (I-4.6 … I-4.8)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, g, redirect, request, url_for
+from flask import Blueprint, Response, g, redirect, request, url_for
 
-from . import auth, clock, issuance, onboarding, rules, throttle
+from . import auth, clock, issuance, lifecycle, onboarding, rules, throttle
 from .certlogon import CertificateLogon
 from .applications import find_contract
 from .models import ADMIN, PENDING, ActivationRequest, Contract, Principal, db
 from .otp_screen import one_time_password
-from .web import Form, end_logon, flow, out_of_order, require_logon, screen, set_flow, w
+from .renewal import add_renewal
+from .web import Form, end_logon, flow, notify, out_of_order, require_logon, screen, set_flow, w, warn
 
 bp = Blueprint("admin", __name__, url_prefix="/ib/admin")
 CertificateLogon(bp, ADMIN, w("logon.admin_heading"), w("certificate_logon.admin_pin"), one_time_password=True)
+add_renewal(bp, ADMIN)
 
 ACTIVATION = "activation"
 # One answer for an unknown 利用者番号 and for a known one with a wrong PIN (no count of the attempts left either: it
@@ -136,7 +138,8 @@ def status():
     """I-4.6: ご契約先ステータス."""
     contract = g.principal.contract
     return screen("admin/status.html", w("admin_menu.status_heading"), contract=contract,
-                  certificate=issuance.valid_certificate(g.principal, clock.now()))
+                  certificate=issuance.valid_certificate(g.principal, clock.now()),
+                  renewal_due=lifecycle.renewal_due(g.principal))
 
 
 @bp.get("/management")
@@ -173,26 +176,37 @@ def new_user():
         form.check("temp_confirmation_pin", rules.different_pins(form["temp_pin"], form["temp_confirmation_pin"],
                                                                  temp_label, temp_confirmation_label))
         form.check("permissions", rules.permissions(selected, allowed))
-        form.check("confirmation_pin", rules.entered_pin(form["confirmation_pin"], w("admin_menu.confirmation_pin")))
-        if form.ok and any(principal.user_id == user_id for principal in contract.principals):
+        if any(principal.user_id == user_id for principal in contract.principals):
             # a deleted user's ID too: an ID names one person in the audit log, for good
             form.check("user_id", "この利用者IDは既に登録されています。別の利用者IDを指定してください。")
-        if form.ok:
-            verdict = auth.judge(admin, lambda: auth.pin_matches(admin.confirmation_pin_hash, form["confirmation_pin"]))
-            if verdict.locked:
-                end_logon(verdict.message, "alert")
-                return redirect(url_for("bank.service_top"))
-            if not verdict.right:
-                form.check("confirmation_pin", verdict.message)
-            else:
-                auth.record_success(admin)
-                user = onboarding.register_user(contract, user_id, form["user_name"], form["temp_pin"],
-                                                form["temp_confirmation_pin"], selected)
-                db.session.commit()
-                set_flow("registered", user=user.id)
-                return redirect(url_for("admin.registered"))
+        confirmed = _confirmed(admin, form)
+        if isinstance(confirmed, Response):
+            return confirmed
+        if confirmed:
+            user = onboarding.register_user(contract, user_id, form["user_name"], form["temp_pin"],
+                                            form["temp_confirmation_pin"], selected)
+            db.session.commit()
+            set_flow("registered", user=user.id)
+            return redirect(url_for("admin.registered"))
     return screen("admin/new_user.html", w("admin_menu.new_user_heading"), form=form, allowed=allowed,
                   selected=selected)
+
+
+def _confirmed(admin, form: Form):
+    """ロ ご契約先確認暗証番号 (field "confirmation_pin") confirms a change, once the rest of *form* is right: True,
+    False (the field or another refused), or — at the lockout — the logoff's redirect."""
+    form.check("confirmation_pin", rules.entered_pin(form["confirmation_pin"], w("admin_menu.confirmation_pin")))
+    if not form.ok:
+        return False
+    verdict = auth.judge(admin, lambda: auth.pin_matches(admin.confirmation_pin_hash, form["confirmation_pin"]))
+    if verdict.locked:
+        end_logon(verdict.message, "alert")
+        return redirect(url_for("bank.service_top"))
+    if not verdict.right:
+        form.check("confirmation_pin", verdict.message)
+        return False
+    auth.record_success(admin)
+    return True
 
 
 @bp.get("/users/registered")
@@ -204,3 +218,74 @@ def registered():
     if user is None or user.contract_id != g.principal.contract_id:
         return out_of_order("admin.users")
     return screen("admin/registered.html", w("admin_menu.registered_heading"), user=user)
+
+
+# -- one user: 権限, ロック解除, 再発行 (FAQ 14, 18), 削除 — each confirmed with ロ --------------------------------------
+_USER_ACTIONS = {"permissions": "権限を変更しました。", "unlock": "ロックを解除しました。",
+                 "reissue": "電子証明書の再発行を受け付けました。新しい利用者暗証番号(仮)・利用者確認暗証番号(仮)を"
+                            "利用者に通知してください。",
+                 "delete": "利用者を削除しました。"}
+
+
+def _registered_user(user_id: str) -> Principal | None:
+    return next((user for user in g.principal.contract.users if user.user_id == user_id), None)
+
+
+@bp.route("/users/<user_id>", methods=["GET"])
+@require_logon(ADMIN)
+def user_detail(user_id: str):
+    user = _registered_user(user_id)
+    if user is None:
+        warn("この利用者は登録されていません。")
+        return redirect(url_for("admin.users"))
+    return _user_screen(user, {})
+
+
+def _user_screen(user: Principal, forms: dict, status: int = 200):
+    empty = {action: Form() for action in _USER_ACTIONS}
+    return screen("admin/user.html", w("user_admin.heading"), user=user, forms={**empty, **forms},
+                  certificate=issuance.valid_certificate(user, clock.now()),
+                  allowed=w("admin_menu.permission_names")), status
+
+
+@bp.post("/users/<user_id>/<action>")
+@require_logon(ADMIN)
+def user_action(user_id: str, action: str):
+    admin, user = g.principal, _registered_user(user_id)
+    if user is None or action not in _USER_ACTIONS:
+        warn("この操作はできません。画面のボタンから操作してください。")
+        return redirect(url_for("admin.users"))
+    names = {"permissions": ("confirmation_pin",), "unlock": ("confirmation_pin",), "delete": ("confirmation_pin",),
+             "reissue": ("temp_pin", "temp_confirmation_pin", "confirmation_pin")}[action]
+    form = Form(*names)
+    selected = request.form.getlist("permissions")
+    if action == "permissions":
+        form.check("permissions", rules.permissions(selected, w("admin_menu.permission_names")))
+    if action == "unlock" and user.locked_at is None and not user.failed_attempts:
+        form.alert = f"{user.user_id}はロックされていません。"
+    if action == "reissue":
+        labels = w("admin_menu.temporary_logon_pin"), w("admin_menu.temporary_confirmation_pin")
+        for name, label, rule in zip(("temp_pin", "temp_confirmation_pin"), labels, ("ホ", "ヘ")):
+            form.check(name, rules.new_pin(form[name], label, rule=rule, contract_number=admin.contract.number,
+                                           user_id=user.user_id))
+        form.check("temp_confirmation_pin", rules.different_pins(form["temp_pin"], form["temp_confirmation_pin"],
+                                                                 *labels))
+    confirmed = _confirmed(admin, form)
+    if isinstance(confirmed, Response):
+        return confirmed
+    if not confirmed:
+        return _user_screen(user, {action: form}, 400)
+    try:
+        if action == "permissions":
+            lifecycle.change_permissions(admin, user, selected)
+        elif action == "unlock":
+            lifecycle.unlock(user, f"管理者 {admin.contract.number}")
+        elif action == "reissue":
+            lifecycle.reissue_user(admin, user, form["temp_pin"], form["temp_confirmation_pin"])
+        else:
+            lifecycle.delete_user(admin, user)
+    except lifecycle.LifecycleError as refused:
+        form.alert = str(refused)
+        return _user_screen(user, {action: form}, 400)
+    notify(_USER_ACTIONS[action])
+    return redirect(url_for("admin.users") if action == "delete" else url_for("admin.user_detail", user_id=user_id))

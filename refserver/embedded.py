@@ -5,9 +5,11 @@
         server.operator_token    # for the bank-side JSON API
         server.ca_cert           # the dev root CA (PEM path) to trust the server with
         server.pki               # the DevPKI (issuing CA, test client certificates)
+        server.mail              # the SMTP sink its e-mail notices go to (refserver/mailsink.py)
 
 It runs exactly as production does (gunicorn, refserver/gunicorn.conf.py, two workers) but in testing mode, on a
-fresh SQLite database in a temporary folder that is removed at stop().
+fresh SQLite database in a temporary folder that is removed at stop(), its notices sent to a real SMTP sink in this
+process (mail=False: none).
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ import requests
 
 from certs.pki import DevPKI
 
+from .mailsink import MailSink
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 GUNICORN_CONF = Path(__file__).resolve().parent / "gunicorn.conf.py"
 
@@ -37,7 +41,7 @@ def _free_port() -> int:
 
 class EmbeddedServer:
     def __init__(self, *, pki: DevPKI | None = None, frozen_now: str | None = None, env: dict | None = None,
-                 workers: int = 2, startup_timeout: float = 20.0):
+                 workers: int = 2, startup_timeout: float = 20.0, mail: bool = True):
         self.pki = (pki or DevPKI.default()).ensure()
         self.frozen_now = frozen_now
         self.extra_env = dict(env or {})
@@ -46,6 +50,7 @@ class EmbeddedServer:
         self.operator_token = secrets.token_urlsafe(24)
         self.port: int | None = None
         self.process: subprocess.Popen | None = None
+        self.mail: MailSink | None = MailSink(_free_port()) if mail else None
         self._folder: tempfile.TemporaryDirectory | None = None
 
     @property
@@ -74,12 +79,16 @@ class EmbeddedServer:
         }
         if self.frozen_now:
             env["IBCERT_FROZEN_NOW"] = self.frozen_now
+        if self.mail is not None:
+            env.update(IBCERT_SMTP_HOST=self.mail.host, IBCERT_SMTP_PORT=str(self.mail.port))
         return env
 
     def start(self) -> EmbeddedServer:
         self._folder = tempfile.TemporaryDirectory(prefix="ibcert-server-")
         folder = Path(self._folder.name)
         self.port = _free_port()
+        if self.mail is not None:
+            self.mail.start()
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF)],
@@ -121,6 +130,8 @@ class EmbeddedServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        if self.mail is not None:
+            self.mail.stop()
         if self._folder is not None:
             self._folder.cleanup()
             self._folder = None

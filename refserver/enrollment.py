@@ -8,7 +8,6 @@ that one response.
 
 from __future__ import annotations
 
-import base64
 
 from flask import Blueprint, redirect, request, url_for
 
@@ -178,5 +177,4 @@ def install(kind: str):
                                                      f"{delivery.record.serial}）。")
     # Rendered in this response, not redirected to: the file and its password are never stored to be shown again
     # (and every page is sent with Cache-Control: no-store).
-    return screen("enrollment/done.html", w("enrollment.done_heading"), kind=kind, delivery=delivery,
-                  data_url="data:application/x-pkcs12;base64," + base64.b64encode(delivery.pkcs12).decode())
+    return screen("enrollment/done.html", w("enrollment.done_heading"), kind=kind, delivery=delivery)

@@ -7,6 +7,7 @@ authorised, lifecycle.py); nothing of a cancelled contract or one under 事故�
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import secrets
 from dataclasses import dataclass
@@ -91,6 +92,11 @@ class Delivery:
     pkcs12: bytes
     password: str
     filename: str
+
+    @property
+    def data_url(self) -> str:
+        """The PKCS#12 file as the download link's address: it exists in this response and nowhere else."""
+        return "data:application/x-pkcs12;base64," + base64.b64encode(self.pkcs12).decode()
 
 
 def subject_names(principal: Principal) -> tuple[str, str]:

@@ -189,14 +189,17 @@ def renewal_due(principal: Principal) -> Certificate | None:
     return current if current is not None and current.not_after - clock.now() <= window else None
 
 
+def not_due_message() -> str:
+    return f"電子証明書の更新は有効期限の{current_app.config['RENEWAL_WINDOW_DAYS']}日前から行えます。"
+
+
 def renew(principal: Principal) -> issuance.Delivery:
     """更新: a new certificate for the logged-on ID, the old one revoked (superseded). Only within the window."""
     if refusal := issuance.contract_refusal(principal.contract):
         raise LifecycleError(refusal)
     old = renewal_due(principal)
     if old is None:
-        raise LifecycleError(f"電子証明書の更新は有効期限の{current_app.config['RENEWAL_WINDOW_DAYS']}日前から"
-                             "行えます。")
+        raise LifecycleError(not_due_message())
     delivery = issuance.issue(principal)
     revocation.revoke(old, revocation.SUPERSEDED)
     audit.record(_admin_actor(principal) if principal.kind == ADMIN else f"利用者 {principal.user_id}",

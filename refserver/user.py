@@ -1,16 +1,19 @@
-"""The user's screens: certificate logon (II-2.1 … II-2.4), the user's 開通確認 (II-2.5) and 利用者ステータス (II-2.6)."""
+"""The user's screens: certificate logon (II-2.1 … II-2.4), the user's 開通確認 (II-2.5), 利用者ステータス (II-2.6)
+and the certificate's renewal."""
 
 from __future__ import annotations
 
 from flask import Blueprint, g, redirect, request, url_for
 
-from . import auth, clock, issuance, onboarding, rules
+from . import auth, clock, issuance, lifecycle, onboarding, rules
 from .certlogon import CertificateLogon
 from .models import USER, db
+from .renewal import add_renewal
 from .web import Form, notify, require_logon, screen, w
 
 bp = Blueprint("user", __name__, url_prefix="/ib/user")
 CertificateLogon(bp, USER, w("logon.user_heading"), w("certificate_logon.user_pin"), one_time_password=False)
+add_renewal(bp, USER)
 
 
 @bp.route("/activation", methods=["GET", "POST"])
@@ -45,4 +48,4 @@ def status():
     """II-2.6: 利用者ステータス — the user is ready to use the service."""
     user = g.principal
     return screen("user/status.html", w("user_activation.status_heading"), user=user,
-                  certificate=issuance.valid_certificate(user, clock.now()))
+                  certificate=issuance.valid_certificate(user, clock.now()), renewal_due=lifecycle.renewal_due(user))
