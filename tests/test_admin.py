@@ -214,7 +214,7 @@ def test_I_4_7_and_I_4_8_registers_a_user(app, web, walk):
         user = db.session.scalar(db.select(Principal).filter_by(user_id="keiri01"))
         assert (user.name, user.permissions, user.status) == ("経理 花子", ["残高照会", "振込・振替"], "provisional")
     web.get("/ib/admin/users")
-    assert "<td>keiri01</td>" in web.html and "開通確認待ち" in web.html
+    assert ">keiri01</a></td>" in web.html and "開通確認待ち" in web.html
 
 
 def users_count(app):
