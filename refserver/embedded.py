@@ -33,7 +33,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 GUNICORN_CONF = Path(__file__).resolve().parent / "gunicorn.conf.py"
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -50,7 +50,7 @@ class EmbeddedServer:
         self.operator_token = secrets.token_urlsafe(24)
         self.port: int | None = None
         self.process: subprocess.Popen | None = None
-        self.mail: MailSink | None = MailSink(_free_port()) if mail else None
+        self.mail: MailSink | None = MailSink(free_port()) if mail else None
         self._folder: tempfile.TemporaryDirectory | None = None
 
     @property
@@ -86,7 +86,7 @@ class EmbeddedServer:
     def start(self) -> EmbeddedServer:
         self._folder = tempfile.TemporaryDirectory(prefix="ibcert-server-")
         folder = Path(self._folder.name)
-        self.port = _free_port()
+        self.port = free_port()
         if self.mail is not None:
             self.mail.start()
         with open(self.log_path, "wb") as log:

@@ -35,7 +35,7 @@ def crl_url() -> str | None:
     configured = current_app.config["CRL_URL"]
     if configured or not has_request_context():
         return configured
-    return url_for("bank.crl", _external=True)
+    return url_for("bank.crl", _external=True, _scheme="https")  # the bank is HTTPS only
 
 
 def valid_certificate(principal: Principal, now: dt.datetime) -> Certificate | None:

@@ -4,7 +4,9 @@ the contract's end (解約) and 再契約.
 
 Each operation is written once and used by the back office's screens (staff.py), the bank's JSON API and CLI
 (bankops.py) and the administrator's screens (admin.py); each records who did it (audit.py) and tells the contract's
-address (notices.py). A refused operation raises LifecycleError with a Japanese message and changes nothing.
+address (notices.py). A refused operation raises LifecycleError with a Japanese message and changes nothing. A
+session already open ends on its next request: every protected request judges its certificate and its contract again
+(web.require_logon), so a revoked certificate, a stopped or cancelled contract logs nothing on, with the reason.
 """
 
 from __future__ import annotations
@@ -13,11 +15,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import update
 
 from . import audit, auth, clock, issuance, notices, revocation, rules
 from .applications import Application
-from .models import ACTIVE, ADMIN, DELETED, PROVISIONAL, Certificate, Contract, LogonSession, Principal, db
+from .models import ACTIVE, ADMIN, DELETED, PROVISIONAL, Certificate, Contract, Principal, db
 from .web import w
 
 
@@ -28,13 +29,6 @@ class LifecycleError(ValueError):
 def _open(contract: Contract) -> None:
     if contract.cancelled_at is not None:
         raise LifecycleError("このご契約は解約されています。")
-
-
-def _end_logons(*principals: Principal) -> None:
-    """Every open logon of *principals* ends now (their next request finds it over)."""
-    ids = [p.id for p in principals]
-    db.session.execute(update(LogonSession).where(LogonSession.principal_id.in_(ids), LogonSession.ended_at.is_(None))
-                       .values(ended_at=clock.now()))
 
 
 def certificate_of(contract: Contract, serial: str) -> Certificate:
@@ -69,8 +63,6 @@ def set_accident(contract: Contract, on: bool, actor: str) -> None:
     if (contract.accident_at is not None) == on:
         raise LifecycleError("このご契約は既に事故登録中です。" if on else "このご契約は事故登録されていません。")
     contract.accident_at = clock.now() if on else None
-    if on:
-        _end_logons(*contract.principals)
     audit.record(actor, "事故登録" if on else "事故登録の解除", contract.number)
     db.session.commit()
     notices.send(contract, notices.ACCIDENT if on else notices.RELEASED,
@@ -95,7 +87,6 @@ def reissue_admin(contract: Contract, actor: str) -> None:
         raise LifecycleError("開通確認が完了していない管理者の電子証明書は再発行できません。")
     old = _supersede(admin)
     admin.reissued_at = clock.now()
-    _end_logons(admin)
     audit.record(actor, "管理者の電子証明書の再発行", contract.number,
                  f"旧シリアル番号 {old.serial}" if old else "有効な電子証明書なし")
     db.session.commit()
@@ -114,7 +105,6 @@ def reissue_user(admin: Principal, user: Principal, temporary_logon_pin: str, te
     user.confirmation_pin_hash = auth.hash_pin(temporary_confirmation_pin)
     user.reissued_at = clock.now()
     user.failed_attempts, user.locked_at = 0, None
-    _end_logons(user)
     audit.record(_admin_actor(admin), "利用者の電子証明書の再発行", admin.contract.number,
                  f"{user.user_id}" + (f" 旧シリアル番号 {old.serial}" if old else ""))
     db.session.commit()
@@ -147,7 +137,6 @@ def delete_user(admin: Principal, user: Principal) -> None:
     for certificate in user.certificates:
         revocation.revoke(certificate, revocation.ENDED)
     user.status = DELETED
-    _end_logons(user)
     audit.record(_admin_actor(admin), "利用者の削除", admin.contract.number, user.user_id)
     db.session.commit()
 
@@ -159,7 +148,6 @@ def cancel(contract: Contract, actor: str) -> None:
     for principal in contract.principals:
         for certificate in principal.certificates:
             revocation.revoke(certificate, revocation.ENDED)
-    _end_logons(*contract.principals)
     audit.record(actor, "解約", contract.number)
     db.session.commit()
 
