@@ -5,8 +5,8 @@ through IBCERT_WORDING / --wording). One class per screen, one method per manual
 """
 
 from .activation import ActivationCompletePage, ActivationPage, ActivationPinsPage, OneTimePasswordPage
-from .admin import (ContractManagementPage, ContractStatusPage, NewUser, UserListPage, UserRegisteredPage,
-                    UserRegistrationPage)
+from .admin import (ContractManagementPage, ContractStatusPage, NewUser, UserDetailPage, UserListPage,
+                    UserRegisteredPage, UserRegistrationPage)
 from .base import Dialog, Screen, ScreenMismatch
 from .credentials import CustomerCard, SoftwareToken
 from .enrollment import (CertificateEnrollmentPage, DownloadedCertificate, EnrollmentCompletePage,
@@ -15,13 +15,16 @@ from .home import BankHomePage, ServiceTopPage
 from .logon import (AccessPermissionDialog, AdminLogonPage, CertificateSelectionDialog, LogonPage, LogonPinPage,
                     UserLogonPage)
 from .provisioning import BankOperator, Contract
+from .renewal import RenewalCompletePage, RenewalConfirmPage
+from .staff import AuditLogPage, BankStaff, RecontractedPage, StaffContractPage, StaffLogonPage, StaffSearchPage
 from .user import UserPinSetupPage, UserStatusPage
 from spec import Wording
 from .workstation import StoredCertificate, Workstation
 
 __all__ = [
     "AccessPermissionDialog", "ActivationCompletePage", "ActivationPage", "ActivationPinsPage", "AdminLogonPage",
-    "BankHomePage", "BankOperator", "CertificateEnrollmentPage", "CertificateSelectionDialog", "Contract",
+    "AuditLogPage", "BankHomePage", "BankOperator", "BankStaff", "RecontractedPage", "RenewalCompletePage",
+    "RenewalConfirmPage", "StaffContractPage", "StaffLogonPage", "StaffSearchPage", "UserDetailPage", "CertificateEnrollmentPage", "CertificateSelectionDialog", "Contract",
     "ContractManagementPage", "ContractStatusPage", "CustomerCard", "Dialog", "DownloadedCertificate",
     "EnrollmentCompletePage", "EnrollmentConfirmDialog", "InstallDialog", "IssuingPage", "LogonPage", "LogonPinPage",
     "NewUser", "OneTimePasswordPage", "Screen", "ScreenMismatch", "SecurityLevelDialog", "ServiceTopPage",

@@ -1,12 +1,14 @@
-"""The admin's screens after logon (I-4.6 … I-4.8): status, management menu, user registration."""
+"""The admin's screens after logon (I-4.6 … I-4.8): status, management menu, user registration; and each user's
+利用者情報変更 (権限, ロック解除, the reissue of FAQ 14 and 18, 削除)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from playwright.sync_api import expect
+from playwright.sync_api import Locator, expect
 
 from .home import LoggedOnScreen
+from .renewal import RenewableScreen
 
 
 @dataclass(frozen=True)
@@ -20,7 +22,7 @@ class NewUser:
     permissions: tuple[str, ...] | None = None  # wording values; None = every permission on the screen
 
 
-class ContractStatusPage(LoggedOnScreen):
+class ContractStatusPage(RenewableScreen):
     """ご契約先ステータス (I-4.6)."""
 
     HEADING = "admin_menu.status_heading"
@@ -49,6 +51,12 @@ class UserListPage(LoggedOnScreen):
 
     def new_user(self) -> "UserRegistrationPage":
         return self._next(self.link("admin_menu.new_user_link").click, UserRegistrationPage)
+
+    def user(self, user_id: str) -> "UserDetailPage":
+        """The user's 利用者情報変更, from the link of its 利用者ID."""
+        link = self.page.get_by_role("link", name=self.wording.format("user_admin.user_link", user_id=user_id),
+                                     exact=True)
+        return self._next(link.click, UserDetailPage)
 
 
 class UserRegistrationPage(LoggedOnScreen):
@@ -89,3 +97,33 @@ class UserRegisteredPage(LoggedOnScreen):
 
     def expect_done(self) -> None:
         expect(self.page.get_by_text(self.w("admin_menu.registered_message"), exact=True)).to_be_visible()
+
+
+class UserDetailPage(LoggedOnScreen):
+    """利用者情報変更: one region per change, each confirmed with ロ ご契約先確認暗証番号."""
+
+    HEADING = "user_admin.heading"
+
+    def _region(self, key: str) -> Locator:
+        return self.page.get_by_role("region", name=self.w(key), exact=True)
+
+    def _confirm(self, region_key: str, button_key: str, confirmation_pin: str, fields: dict | None = None):
+        region = self._region(region_key)
+        for key, value in (fields or {}).items():
+            region.get_by_label(self.w(key), exact=True).fill(value)
+        region.get_by_label(self.w("user_admin.confirmation_pin"), exact=True).fill(confirmation_pin)
+        return self._next(region.get_by_role("button", name=self.w(button_key), exact=True).click, UserDetailPage,
+                          UserListPage)
+
+    def reissue(self, temporary_logon_pin: str, temporary_confirmation_pin: str, confirmation_pin: str):
+        """電子証明書を再発行 (FAQ 14, 18): the old certificate is revoked; the user obtains a new one with these 仮
+        PINs."""
+        return self._confirm("user_admin.reissue_heading", "user_admin.reissue_button", confirmation_pin,
+                             {"admin_menu.temporary_logon_pin": temporary_logon_pin,
+                              "admin_menu.temporary_confirmation_pin": temporary_confirmation_pin})
+
+    def unlock(self, confirmation_pin: str):
+        return self._confirm("user_admin.unlock_button", "user_admin.unlock_button", confirmation_pin)
+
+    def delete(self, confirmation_pin: str):
+        return self._confirm("user_admin.delete_button", "user_admin.delete_button", confirmation_pin)

@@ -116,13 +116,8 @@ class InstallDialog(Dialog):
         return self.host
 
 
-class EnrollmentCompletePage(Screen):
-    """電子証明書取得完了 (I-3.8, II-1.8): the PKCS#12 file and its one-time import password."""
-
-    HEADING = "enrollment.done_heading"
-
-    def expect_done(self) -> None:
-        expect(self.page.get_by_text(self.w("enrollment.done_message"), exact=True)).to_be_visible()
+class CertificateHandedOut(Screen):
+    """A screen that hands a certificate out once: the PKCS#12 file and its one-time import password."""
 
     def import_password(self) -> str:
         """The one-time password shown in the role=status named インポート用パスワード."""
@@ -145,9 +140,18 @@ class EnrollmentCompletePage(Screen):
         return DownloadedCertificate(data, password, download.suggested_filename)
 
     def install(self):
-        """I-3.8 電子証明書の取得が完了しました。: download the file and import it into this PC's store."""
+        """Download the file and import it into this PC's store."""
         certificate = self.download_certificate()
         return self.pc.import_certificate(certificate.pkcs12, certificate.password)
+
+
+class EnrollmentCompletePage(CertificateHandedOut):
+    """電子証明書取得完了 (I-3.8, II-1.8): I-3.8 電子証明書の取得が完了しました。 — installed with install()."""
+
+    HEADING = "enrollment.done_heading"
+
+    def expect_done(self) -> None:
+        expect(self.page.get_by_text(self.w("enrollment.done_message"), exact=True)).to_be_visible()
 
 
 def _data_url_bytes(url: str) -> bytes:

@@ -160,6 +160,26 @@ class BankOperator:
         body = {"step": step, "user_id": user_id, **({"admin": admin} if admin else {})}
         return self._request("POST", f"/api/contracts/{contract_number}/steps", json=body)
 
+    # -- the back office (the certificate's life, FAQ 12–15, 17, 18) ------------------------------------------------
+    def contract_state(self, contract_number: str) -> dict:
+        """{"status": active|pending|accident|cancelled, "successor", "principals": [{user_id, kind, status, locked,
+        certificates: [{serial, fingerprint, not_after, revoked_at, reason}]}]}."""
+        return self._request("GET", f"/api/contracts/{contract_number}")
+
+    def act(self, contract_number: str, action: str, **body: Any) -> dict:
+        """One back-office action on the contract: revoke {serial, reason}, accident, accident/release, reissue,
+        unlock {user_id}, cancel."""
+        return self._request("POST", f"/api/contracts/{contract_number}/{action}", json=body)
+
+    def recontract(self, contract_number: str) -> Contract:
+        """再契約: the contract cancelled, a new one opened for the customer (its card and registration PIN)."""
+        data = self._request("POST", f"/api/contracts/{contract_number}/recontract")
+        return Contract(data["contract_number"], data["registration_pin"], data.get("otp", "card"),
+                        CustomerCard(data["card"]) if data.get("card") else None)
+
+    def create_staff(self, login: str, name: str, password: str) -> dict:
+        return self._request("POST", "/api/staff", json={"login": login, "name": name, "password": password})
+
     def capabilities(self) -> dict:
         """What the server sets up for a suite: {"fast_forward": [points], "clock": bool, "certificates": bool}; {} for
         a server without the call (a vendor's minimal one), where a suite walks the screens instead."""

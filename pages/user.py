@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .home import LoggedOnScreen
+from .renewal import RenewableScreen
 
 
 class UserPinSetupPage(LoggedOnScreen):
@@ -23,7 +24,7 @@ class UserPinSetupPage(LoggedOnScreen):
         return self._again(self.button("common.next").click)
 
 
-class UserStatusPage(LoggedOnScreen):
+class UserStatusPage(RenewableScreen):
     """利用者ステータス (II-2.6): 各種取引サービスをご利用いただける準備が整いました。"""
 
     HEADING = "user_activation.status_heading"

@@ -357,6 +357,8 @@ def capabilities():
     names no number). A vendor's server may have no such call: the suite walks the screens and assumes 6."""
     testing = current_app.config["TESTING"]
     return jsonify(fast_forward=list(POINTS) if testing else [], clock=testing, certificates=testing, logons=testing,
+                   back_office=True, renewal_window_days=current_app.config["RENEWAL_WINDOW_DAYS"],
+                   certificate_validity_days=current_app.config["CERT_VALIDITY_DAYS"],
                    steps=list(jumps.STEPS) if testing else [], lockout_threshold=auth.threshold(),
                    idle_timeout_minutes=current_app.config["IDLE_TIMEOUT_MINUTES"])
 

@@ -346,13 +346,15 @@ def test_capabilities_in_testing_mode(app):
     response = app.test_client().get("/api/capabilities", headers=AUTH)
     assert response.get_json() == {"fast_forward": POINTS, "clock": True, "certificates": True, "logons": True,
                                    "steps": list(jumps.STEPS), "lockout_threshold": 6,
-                                   "idle_timeout_minutes": 10}
+                                   "idle_timeout_minutes": 10, "back_office": True, "renewal_window_days": 30,
+                                   "certificate_validity_days": 365}
 
 
 def test_capabilities_outside_testing_mode(tmp_path, pki):
     response = production_app(tmp_path, pki).test_client().get("/api/capabilities", headers=AUTH)
     assert response.get_json() == {"fast_forward": [], "clock": False, "certificates": False, "logons": False,
-                                   "steps": [], "lockout_threshold": 6, "idle_timeout_minutes": 10}
+                                   "steps": [], "lockout_threshold": 6, "idle_timeout_minutes": 10,
+                                   "back_office": True, "renewal_window_days": 30, "certificate_validity_days": 365}
 
 
 def test_capabilities_need_the_token(app):
