@@ -20,7 +20,8 @@ import time
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+import secrets
+from typing import TYPE_CHECKING, Callable, Iterator
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Playwright, expect, sync_playwright
@@ -28,12 +29,16 @@ from playwright.sync_api import Browser, BrowserContext, Playwright, expect, syn
 from pages import settings
 from pages.a11y import AxeChecker
 from pages.provisioning import BankOperator, Contract
+from pages.staff import BankStaff
 from spec import WORDING_ENV
 from spec import Wording
 from pages.workstation import Workstation
 
 from . import conformance
 from .arrange import Arranger
+
+if TYPE_CHECKING:
+    from refserver.mailsink import MailSink
 
 CONFIG = settings.load()
 
@@ -69,6 +74,7 @@ class Target:
     operator_token: str | None
     ca_cert: str | None  # PEM path, None = the system's trust store
     embedded: bool
+    mail: MailSink | None = None  # where the server's e-mail notices arrive, when the suite runs the server
 
 
 @pytest.fixture(scope="session")
@@ -93,7 +99,8 @@ def ibcert_target(pytestconfig: pytest.Config) -> Iterator[Target]:
     # tests/test_concurrency.py's), and each worker more costs a Flask start-up
     with EmbeddedServer(env={"IBCERT_PIN_KDF_COST": "10", "IBCERT_LOCKOUT_THRESHOLD": "2",
                              "IBCERT_CLIENT_MISS_LIMIT": "1000"}, workers=1) as server:
-        yield Target(server.base_url.rstrip("/"), server.operator_token, str(server.ca_cert), embedded=True)
+        yield Target(server.base_url.rstrip("/"), server.operator_token, str(server.ca_cert), embedded=True,
+                     mail=server.mail)
 
 
 @pytest.fixture(scope="session")
@@ -246,6 +253,29 @@ def server_clock(operator: BankOperator, arrange: Arranger) -> Iterator[BankOper
     before, started = dt.datetime.fromisoformat(operator.clock()["now"]), time.monotonic()
     yield operator
     operator.set_clock(now=(before + dt.timedelta(seconds=time.monotonic() - started)).isoformat())
+
+
+@pytest.fixture
+def back_office(arrange: Arranger, operator: BankOperator) -> BankOperator:
+    """The bank's back-office calls (revoke, 事故登録, reissue, unlock, cancel, 再契約) on the target."""
+    if not arrange.capabilities.get("back_office"):
+        pytest.skip("not applicable (needs: back_office — GET /api/capabilities)")
+    return operator
+
+
+@pytest.fixture
+def bank_staff(back_office: BankOperator, workstation) -> BankStaff:
+    """A member of the bank's staff, with an account made for this test, at a PC of the bank's."""
+    login, password = f"staff{secrets.token_hex(3)}", f"Honten{secrets.token_hex(4)}7"
+    back_office.create_staff(login, "鈴木 一郎", password)
+    return BankStaff(workstation("当金庫の端末"), login, password)
+
+
+@pytest.fixture
+def mailbox(ibcert_target: Target) -> "MailSink | None":
+    """The customer's mailbox: the notices the embedded server sent; None against a vendor's server, whose mail goes
+    elsewhere (a test then checks everything but the notices)."""
+    return ibcert_target.mail
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

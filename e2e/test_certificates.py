@@ -3,10 +3,10 @@ switched in on 暗証番号入力 inside the logon, and switched in under a sess
 (ご契約先ステータス, 利用者ステータス). Each kind is a subtest named cert:<kind>@logon, cert:<kind>@pin or
 cert:<kind>@session.
 
-Kinds: none; another CA's (foreign); the bank's issuing CA's but bound to no ID (no_id); expired, not yet valid and
-without clientAuth usage — these three bound to the very ID (minted by the bank's API in testing mode), so only the
-judgement under test can refuse them; bound to the contract's other ID (the admin's at the user's logon and the other
-way round); bound to another contract's ID. A refusal is either the TLS handshake (the bank's pages are not reached)
+Kinds: none; another CA's (foreign); the bank's issuing CA's but bound to no ID (no_id); expired, not yet valid,
+without clientAuth usage and revoked (FAQ 12, 17) — these four bound to the very ID (minted by the bank's API in testing
+mode, the last revoked by its back office), so only the judgement under test can refuse them; bound to the contract's
+other ID (the admin's at the user's logon and the other way round); bound to another contract's ID. A refusal is either the TLS handshake (the bank's pages are not reached)
 or the bank's message with no logon.
 
 One PC per side goes through every kind, its browser holding one context per certificate (Workstation.replace_store).
@@ -31,7 +31,8 @@ from .positions import logon_at
 
 pytestmark = pytest.mark.tls
 PASSWORD = "Import1234"
-KINDS = ("none", "foreign", "no_id", "expired", "not_yet_valid", "wrong_usage", "other_id", "other_contract")
+KINDS = ("none", "foreign", "no_id", "expired", "not_yet_valid", "wrong_usage", "revoked", "other_id",
+         "other_contract")
 MINTED = ("expired", "not_yet_valid", "wrong_usage")
 STATUS = {"admin": ContractStatusPage, "user": UserStatusPage}
 LOGON = {"admin": AdminLogonPage, "user": UserLogonPage}
@@ -70,11 +71,15 @@ class Certificates:
             return []
         if kind in ("foreign", "no_id", "other_contract"):
             return self._make_unbound(kind)
-        if kind in MINTED:
-            if not self.arrange.capabilities.get("certificates"):
-                pytest.skip("not applicable: needs certificates minted by the bank's API (capabilities: certificates)")
-            user_id = None if self.side == "admin" else state.user.user_id
-            return [_stored(self.operator.mint_certificate(state.contract.contract_number, kind, user_id))]
+        if kind in MINTED or kind == "revoked":
+            needs = ("certificates", "back_office") if kind == "revoked" else ("certificates",)
+            if missing := [need for need in needs if not self.arrange.capabilities.get(need)]:
+                pytest.skip(f"not applicable (needs: {', '.join(missing)} — GET /api/capabilities)")
+            number, user_id = state.contract.contract_number, None if self.side == "admin" else state.user.user_id
+            minted = self.operator.mint_certificate(number, "valid" if kind == "revoked" else kind, user_id)
+            if kind == "revoked":
+                self.operator.act(number, "revoke", serial=minted.serial, reason="lost")
+            return [_stored(minted)]
         return [state.user_certificate if self.side == "admin" else state.admin_certificate]  # other_id
 
     def _make_unbound(self, kind: str) -> list[StoredCertificate]:

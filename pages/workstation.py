@@ -90,9 +90,10 @@ class Workstation:
         if storage_state is not None:
             options["storage_state"] = storage_state
         if self.certificates:
-            # newest first: the certificate the PC offers when the bank asks for one
+            # in the order imported: of several for one origin, Playwright's proxy presents the last (the newest), as
+            # the PC offers the certificate imported last when the bank asks for one
             options["client_certificates"] = [
-                {"origin": self.origin, "pfx": c.pkcs12, "passphrase": c.password} for c in reversed(self.certificates)
+                {"origin": self.origin, "pfx": c.pkcs12, "passphrase": c.password} for c in self.certificates
             ]
         context = self._new_context(**options)
         action, navigation = self._timeouts
