@@ -1,6 +1,6 @@
-"""The conformance report of an e2e run: each manual step ID → passed / failed / not run, with its tests; and each
-case a test checks as a subtest (rule:イ:max+1, cert:expired@session, csrf:missing@I-2.3, session:logoff:replay …)
-with its outcome.
+"""The conformance report of an e2e run: each manual step ID → passed / failed / not run, with its tests; each FAQ
+item (FAQ-12, from @pytest.mark.faq(12)) the same way, or information only; and each case a test checks as a subtest
+(rule:イ:max+1, cert:expired@session, csrf:missing@I-2.3, session:logoff:replay …) with its outcome.
 
 For a vendor checking their server against the manual, this is the answer per step. A test counts for the steps of
 its `@pytest.mark.step(ID)` markers; the full walkthrough counts for every step it got through (and for the step it
@@ -22,7 +22,7 @@ from pages.walkthrough import StepRecorder
 
 PROPERTY = "ibcert_steps"
 RECORDER = pytest.StashKey[StepRecorder]()
-PASSED, FAILED, NOT_RUN = "passed", "failed", "not run"
+PASSED, FAILED, NOT_RUN, INFORMATION = "passed", "failed", "not run", "information only"
 
 
 def recorder_for(item: pytest.Item) -> StepRecorder:
@@ -37,6 +37,7 @@ class ConformancePlugin:
         self.config = config
         self.out_dir = Path(config.getoption("--conformance-dir"))
         self.tests: dict[str, list[dict]] = {s.id: [] for s in spec.load_steps()}
+        self.tests.update({item.id: [] for item in spec.faq()})
         self.cases: dict[str, list[dict]] = {}
 
     # worker side (or single process): what the test's outcome says about its steps
@@ -46,6 +47,7 @@ class ConformancePlugin:
         report = outcome.get_result()
         if report.when == "call" or (report.when == "setup" and not report.passed):
             entries = [(m.args[0], report.outcome) for m in item.iter_markers("step")]
+            entries += [(f"FAQ-{m.args[0]}", report.outcome) for m in item.iter_markers("faq")]
             recorder = item.stash.get(RECORDER, None)
             if recorder is not None:
                 entries += [(step_id, PASSED) for step_id in recorder.done]
@@ -91,6 +93,9 @@ class ConformancePlugin:
             steps.append({"id": step.id, "instruction": step.instruction, "status": self.status(step.id),
                           "tests": sorted(self.tests.get(step.id, []), key=lambda t: t["test"])})
         summary = {s: sum(1 for x in steps if x["status"] == s) for s in (PASSED, FAILED, NOT_RUN)}
+        faq = [{"id": item.id, "question": item.question, "information_only": item.information_only,
+                "status": INFORMATION if item.information_only else self.status(item.id),
+                "tests": sorted(self.tests.get(item.id, []), key=lambda t: t["test"])} for item in spec.faq()]
         cases = [{"id": case, "status": FAILED if any(r["outcome"] == FAILED for r in runs) else PASSED,
                   "runs": runs} for case, runs in sorted(self.cases.items())]
         data = {
@@ -99,6 +104,7 @@ class ConformancePlugin:
             "generated": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
             "summary": summary,
             "steps": steps,
+            "faq": faq,
             "cases": cases,
         }
         self.out_dir.mkdir(parents=True, exist_ok=True)
@@ -132,6 +138,11 @@ def _html(data: dict) -> str:
         )
         rows.append(f'<tr><th scope="row">{e(step["id"])}</th><td>{e(step["instruction"])}</td>'
                     f'<td class="{e(step["status"].replace(" ", "-"))}">{e(step["status"])}</td><td>{tests}</td></tr>')
+    faq_rows = "\n".join(
+        f'<tr><th scope="row">{e(item["id"])}</th><td>{e(item["question"])}</td>'
+        f'<td class="{e(item["status"].replace(" ", "-"))}">{e(item["status"])}</td>'
+        f'<td>{e(item["information_only"] or "")}{"<br>".join(_run_html(t) for t in item["tests"])}</td></tr>'
+        for item in data.get("faq", []))
     case_rows = "\n".join(
         f'<tr><th scope="row">{e(case["id"])}</th><td class="{e(case["status"])}">{e(case["status"])}</td>'
         f'<td>{"<br>".join(_run_html(run) for run in case["runs"])}</td></tr>'
@@ -152,6 +163,11 @@ pre {{ white-space: pre-wrap; margin: .2em 0; font-size: .85em; }}
 <table><thead><tr><th scope="col">ID</th><th scope="col">手順</th><th scope="col">結果</th><th scope="col">テスト</th></tr></thead>
 <tbody>
 {chr(10).join(rows)}
+</tbody></table>
+<h2>よくあるご質問（FAQ）</h2>
+<table><thead><tr><th scope="col">ID</th><th scope="col">質問</th><th scope="col">結果</th><th scope="col">テスト</th></tr></thead>
+<tbody>
+{faq_rows}
 </tbody></table>
 <h2>ケース（規則・電子証明書・セッション・CSRF）</h2>
 <p>{len(data.get("cases", []))} cases ／ failed {failed_cases}</p>

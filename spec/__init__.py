@@ -5,6 +5,7 @@ and what the documentation mode prints.
     spec/wording.toml    the words of every screen element (headings, labels, buttons, dialogs)
     spec/rules.toml      the legend's rules (A, B, C, イ … チ, ハ): lengths, characters, case, 全角, guessable values
     spec/document.toml   everything else the manual prints (legend text, cautions, contact block)
+    spec/faq.toml        the FAQ's 18 items: question, answer, and whether a server shows the answer as behaviour
 
 This module stands below every other part of ibcert and imports none of them.
 
@@ -25,12 +26,32 @@ STEPS_PATH = HERE / "steps.toml"
 WORDING_PATH = HERE / "wording.toml"
 RULES_PATH = HERE / "rules.toml"
 DOCUMENT_PATH = HERE / "document.toml"
+FAQ_PATH = HERE / "faq.toml"
 
 
 @lru_cache(maxsize=None)
 def read(path: str | os.PathLike) -> dict[str, Any]:
     """A TOML file of this folder (or a vendor's), parsed once per process."""
     return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+
+
+# -- the FAQ ------------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FaqItem:
+    number: int
+    category: str
+    question: str
+    answer: str
+    information_only: str | None = None  # why no test applies: the answer describes no behaviour of the service
+
+    @property
+    def id(self) -> str:
+        return f"FAQ-{self.number}"
+
+
+@lru_cache(maxsize=None)
+def faq(path: str | os.PathLike = FAQ_PATH) -> tuple[FaqItem, ...]:
+    return tuple(FaqItem(**item) for item in read(path)["item"])
 
 
 # -- the 37 steps -----------------------------------------------------------------------------------------------------
