@@ -73,48 +73,44 @@ def revoke(number: str):
     return jsonify(contract_json(contract))
 
 
-@bp.post("/contracts/<number>/accident")
-def accident(number: str):
-    contract = _contract(number)
-    _done(lifecycle.set_accident, contract, True, _actor())
-    return jsonify(contract_json(contract))
+# the actions that take the contract alone: URL after /api/contracts/<n>/ → the operation
+_CONTRACT_ACTIONS = {
+    "accident": lambda contract, actor: lifecycle.set_accident(contract, True, actor),
+    "accident/release": lambda contract, actor: lifecycle.set_accident(contract, False, actor),
+    "reissue": lifecycle.reissue_admin,
+    "cancel": lifecycle.cancel,
+}
 
 
-@bp.post("/contracts/<number>/accident/release")
-def release(number: str):
-    contract = _contract(number)
-    _done(lifecycle.set_accident, contract, False, _actor())
-    return jsonify(contract_json(contract))
+def _contract_action(operation):
+    def view(number: str):
+        contract = _contract(number)
+        _done(operation, contract, _actor())
+        return jsonify(contract_json(contract))
+
+    return view
 
 
-@bp.post("/contracts/<number>/reissue")
-def reissue(number: str):
-    contract = _contract(number)
-    _done(lifecycle.reissue_admin, contract, _actor())
-    return jsonify(contract_json(contract))
+for _path, _operation in _CONTRACT_ACTIONS.items():
+    bp.add_url_rule(f"/contracts/<number>/{_path}", f"contract_{_path.replace('/', '_')}",
+                    _contract_action(_operation), methods=["POST"])
+
+
+def principal_of(contract: Contract, user_id: str | None):
+    """The administrator (None) or the registered user *user_id* of *contract*; None if there is no such user."""
+    if user_id is None:
+        return contract.admin
+    return next((u for u in contract.users if u.user_id == user_id), None)
 
 
 @bp.post("/contracts/<number>/unlock")
 def unlock(number: str):
     body = body_of("user_id")
     contract = _contract(number)
-    _done(lifecycle.unlock, _principal(contract, body.get("user_id")), _actor())
-    return jsonify(contract_json(contract))
-
-
-def _principal(contract: Contract, user_id):
-    if user_id is None:
-        return contract.admin
-    principal = next((u for u in contract.users if u.user_id == user_id), None)
+    principal = principal_of(contract, body.get("user_id"))
     if principal is None:
-        raise ProvisioningError(f"利用者ID {user_id} はこのご契約に登録されていません。", 404)
-    return principal
-
-
-@bp.post("/contracts/<number>/cancel")
-def cancel(number: str):
-    contract = _contract(number)
-    _done(lifecycle.cancel, contract, _actor())
+        raise ProvisioningError(f"利用者ID {body.get('user_id')} はこのご契約に登録されていません。", 404)
+    _done(lifecycle.unlock, principal, _actor())
     return jsonify(contract_json(contract))
 
 
@@ -232,8 +228,7 @@ def reissue_command(number):
 @click.option("--user", "user_id", help="利用者ID（省略時は管理者）。")
 def unlock_command(number, user_id):
     """暗証番号等の誤りでロックされた ID のロックを解除します。"""
-    contract = _cli_contract(number)
-    principal = contract.admin if user_id is None else next((u for u in contract.users if u.user_id == user_id), None)
+    principal = principal_of(_cli_contract(number), user_id)
     if principal is None:
         raise click.ClickException(f"利用者ID {user_id} はこのご契約に登録されていません。")
     _cli(lifecycle.unlock, principal, _cli_actor())
