@@ -18,13 +18,13 @@ from pathlib import Path
 from playwright.sync_api import expect, sync_playwright
 
 from certs.pki import DevPKI
-from manual import document
+from manual import appendix, document
 from manual.render import STEPS_DIR, print_copy, print_manual, render_html
 from manual.report import FAILED, PASSED, Report
 from manual.screenshots import StepCamera
 from pages import catalog, settings
 from pages.provisioning import BankOperator
-from pages.walkthrough import walk_manual
+from pages.walkthrough import StepRecorder, walk_manual
 from spec import Wording, deep_merge
 from pages.workstation import Workstation
 
@@ -144,7 +144,7 @@ def _start(stack: ExitStack, server: RemoteServer | None, manual: document.Manua
     return server, browser
 
 
-def _workstations(browser, base_url: str, wording: Wording) -> tuple[Workstation, Workstation]:
+def _workstations(browser, base_url: str, wording: Wording) -> tuple[Workstation, Workstation, Workstation]:
     config = settings.load()
 
     def new_context(**options):
@@ -153,7 +153,7 @@ def _workstations(browser, base_url: str, wording: Wording) -> tuple[Workstation
         return browser.new_context(**settings.context_args(), reduced_motion="reduce", bypass_csp=True, **options)
 
     return tuple(Workstation(new_context, base_url, wording=wording, name=name, action_timeout=config.ACTION_TIMEOUT,
-                             navigation_timeout=config.NAVIGATION_TIMEOUT) for name in ("管理者PC", "利用者PC"))
+                             navigation_timeout=config.NAVIGATION_TIMEOUT) for name in ("管理者PC", "利用者PC", "当金庫の端末"))
 
 
 def build(out_dir: Path, *, outline: bool = True, branding: document.Branding = document.Branding(),
@@ -161,7 +161,7 @@ def build(out_dir: Path, *, outline: bool = True, branding: document.Branding = 
     """Walk the manual into out_dir/steps/<ID>.png, render out_dir/manual.{html,pdf}, write out_dir/report.*."""
     started = time.perf_counter()
     manual = document.load(branding)
-    report = Report.for_steps(manual.steps)
+    report = Report.for_steps(manual.shots)
     steps_dir = out_dir / STEPS_DIR
     shutil.rmtree(steps_dir, ignore_errors=True)  # no shot of an earlier run may pass for this run's
     steps_dir.mkdir(parents=True)
@@ -176,13 +176,18 @@ def build(out_dir: Path, *, outline: bool = True, branding: document.Branding = 
             progress = _Progress(report, camera, out_dir, copies, stack.enter_context(ThreadPoolExecutor(1)))
             server, browser = _start(stack, server, manual, branding)
             contract = demo_contract(server, manual)
-            admin_pc, user_pc = _workstations(browser, server.base_url, wording)
+            admin_pc, user_pc, staff_pc = _workstations(browser, server.base_url, wording)
+            operator = BankOperator(server.base_url, server.operator_token, server.ca_cert)
             try:
                 walk_manual(admin_pc, user_pc, contract, on_step=progress)
+                if appendix.applies(operator):
+                    appendix.walk_appendix(admin_pc, staff_pc, contract, operator, StepRecorder(progress))
+                else:
+                    report.not_applicable([s.id for s in manual.appendix], "needs: back_office, clock")
                 progress.finish()
             except Exception as error:  # noqa: BLE001 - a failure of the walk is a failed step of the report
                 progress.fail(error)
-            for pc in (admin_pc, user_pc):
+            for pc in (admin_pc, user_pc, staff_pc):
                 pc.close()
             server.stop()  # its part is over
             render_html(manual, out_dir / "manual.html")

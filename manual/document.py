@@ -1,4 +1,5 @@
-"""The manual as a document: the 37 steps of spec/steps.toml plus the printed rest of spec/document.toml.
+"""The manual as a document: the 37 steps of spec/steps.toml plus the printed rest of spec/document.toml, and the
+付録 of spec/appendix.toml (the screens of the FAQ's answers) as a last part.
 
 Both files quote the manual for its default bank; a `Branding` swaps the bank's name and contact block everywhere,
 so a documentation team of another bank rebuilds the same manual under its own name.
@@ -13,6 +14,9 @@ from typing import Any
 
 import spec
 from spec import Step, load_steps
+
+
+APPENDIX = "A"  # the part id of the 付録
 
 
 @dataclass(frozen=True)
@@ -46,8 +50,14 @@ class Part:
 class Manual:
     doc: dict[str, Any]
     parts: tuple[Part, ...]
-    steps: tuple[Step, ...] = field(repr=False)
+    steps: tuple[Step, ...] = field(repr=False)  # the 37 steps
     step_notes: dict[str, list[dict]] = field(repr=False, default_factory=dict)  # step ID -> notes under its shot
+    appendix: tuple[Step, ...] = field(repr=False, default=())  # the 付録's shots (the last part's one section)
+
+    @property
+    def shots(self) -> tuple[Step, ...]:
+        """Everything the documentation mode shoots: the steps, then the 付録."""
+        return self.steps + self.appendix
 
     @property
     def bank_name(self) -> str:
@@ -99,5 +109,10 @@ def load(branding: Branding = Branding(), *, steps_toml: Path = spec.STEPS_PATH,
             ))
         parts.append(Part(id=raw_part["part"], title=raw_part["title"], note=raw_part["note"],
                           sections=tuple(sections)))
-    step_notes = {s.id: [n for n in doc.get("step_note", []) if n["step"] == s.id] for s in steps}
-    return Manual(doc=doc, parts=tuple(parts), steps=steps, step_notes=step_notes)
+    appendix = tuple(dataclasses.replace(s, instruction=_rebrand(s.instruction, replacements))
+                     for s in spec.load_appendix())
+    raw_appendix = spec.read(spec.APPENDIX_PATH)
+    parts.append(Part(id=APPENDIX, title=raw_appendix["title"], note=_rebrand(raw_appendix["lead"], replacements),
+                      sections=(Section(part=APPENDIX, number=1, title="よくあるご質問と画面", steps=appendix),)))
+    step_notes = {s.id: [n for n in doc.get("step_note", []) if n["step"] == s.id] for s in steps + appendix}
+    return Manual(doc=doc, parts=tuple(parts), steps=steps, step_notes=step_notes, appendix=appendix)

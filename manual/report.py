@@ -13,7 +13,7 @@ from manual.document import Step
 from manual.drift import Drift
 from manual.render import render_template
 
-PASSED, FAILED, NOT_RUN = "passed", "failed", "not run"
+PASSED, FAILED, NOT_RUN, NOT_APPLICABLE = "passed", "failed", "not run", "not applicable"
 
 
 @dataclass
@@ -39,9 +39,14 @@ class Report:
     def __getitem__(self, step_id: str) -> StepResult:
         return next(r for r in self.results if r.id == step_id)
 
+    def not_applicable(self, step_ids: list[str], why: str) -> None:
+        """Shots the server cannot give (the 付録 of a server without the bank's back office): not a failure."""
+        for step_id in step_ids:
+            self[step_id].status, self[step_id].error = NOT_APPLICABLE, why
+
     @property
     def failed(self) -> list[StepResult]:
-        return [r for r in self.results if r.status != PASSED]
+        return [r for r in self.results if r.status not in (PASSED, NOT_APPLICABLE)]
 
     @property
     def ok(self) -> bool:

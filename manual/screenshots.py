@@ -52,6 +52,8 @@ CLEAN_UP = f"() => document.querySelectorAll('[{MARK}]').forEach(e => e.remove()
 # by wording; its serial number is the definition (<dd>) of the term シリアル番号 in the same screen's facts list.
 IMPORT_PASSWORD = ("status", "enrollment.import_password")
 SERIAL_TERM = "enrollment.serial_number"
+# Serial numbers in a table's cells (the back office's ご契約の状況, 付録 A-3): 40 hex digits made at random.
+SERIAL_CELL = re.compile(r"\b[0-9a-f]{16,}\b")
 
 
 # Locator.aria_snapshot(boxes=True) writes each node's box as "[box=x,y,width,height]": viewport CSS pixels, rounded
@@ -99,7 +101,8 @@ class StepCamera:
         role, key = IMPORT_PASSWORD
         serial_term = page.get_by_role("term").filter(has_text=self.wording[SERIAL_TERM])
         return _any_of([page.get_by_role(role, name=self.wording[key], exact=True),
-                        serial_term.locator("xpath=following-sibling::dd[1]")])
+                        serial_term.locator("xpath=following-sibling::dd[1]"),
+                        page.get_by_role("cell").filter(has_text=SERIAL_CELL)])
 
     def outlines(self, step, page) -> list[dict]:
         """The boxes of what the step acts on; each must be on the screen, as the catalog says."""

@@ -59,7 +59,7 @@ class StepRecorder:
     def __call__(self, step_id: str, where: Screen | Dialog) -> None:
         if self.current is not None:
             self.done.append(self.current.id)
-        step = spec.step(step_id)
+        step = next(s for s in spec.load_steps() + spec.load_appendix() if s.id == step_id)
         pc = where.pc
         expect(pc.page.get_by_role("heading", level=1, name=pc.wording[step.screen], exact=True),
                f"step {step_id}: expected screen {pc.wording[step.screen]!r}").to_be_visible()

@@ -6,6 +6,7 @@ and what the documentation mode prints.
     spec/rules.toml      the legend's rules (A, B, C, イ … チ, ハ): lengths, characters, case, 全角, guessable values
     spec/document.toml   everything else the manual prints (legend text, cautions, contact block)
     spec/faq.toml        the FAQ's 18 items: question, answer, and whether a server shows the answer as behaviour
+    spec/appendix.toml   the manual's 付録: the screens of the FAQ's answers, shot after the 37 steps
 
 This module stands below every other part of ibcert and imports none of them.
 
@@ -27,6 +28,7 @@ WORDING_PATH = HERE / "wording.toml"
 RULES_PATH = HERE / "rules.toml"
 DOCUMENT_PATH = HERE / "document.toml"
 FAQ_PATH = HERE / "faq.toml"
+APPENDIX_PATH = HERE / "appendix.toml"
 
 
 @lru_cache(maxsize=None)
@@ -72,6 +74,7 @@ class Step:
     instruction: str
     screen: str  # wording key of the screen's <h1>
     acts_on: tuple[Target, ...]
+    faq: tuple[int, ...] = ()  # the FAQ items an appendix shot shows (none for the 37 steps)
 
     def __str__(self) -> str:
         return f"{self.id} {self.instruction}"
@@ -81,10 +84,21 @@ class Step:
 def load_steps(path: str | os.PathLike = STEPS_PATH) -> tuple[Step, ...]:
     steps = []
     for raw in read(path)["step"]:
-        targets = tuple(Target(t["role"], t["name"], t.get("within")) for t in raw.get("acts_on", []))
         steps.append(Step(raw["id"], raw["part"], raw["section"], raw["section_title"], raw["number"],
-                          raw["instruction"], raw["screen"], targets))
+                          raw["instruction"], raw["screen"], _targets(raw)))
     return tuple(steps)
+
+
+def _targets(raw: dict) -> tuple[Target, ...]:
+    return tuple(Target(t["role"], t["name"], t.get("within")) for t in raw.get("acts_on", []))
+
+
+@lru_cache(maxsize=None)
+def load_appendix(path: str | os.PathLike = APPENDIX_PATH) -> tuple[Step, ...]:
+    """The 付録's shots, as steps of part "A" (one section), numbered in order."""
+    data = read(path)
+    return tuple(Step(raw["id"], "A", 1, data["title"], number, raw["instruction"], raw["screen"], _targets(raw),
+                      tuple(raw["faq"])) for number, raw in enumerate(data["shot"], start=1))
 
 
 def step(step_id: str) -> Step:

@@ -17,6 +17,7 @@ from spec import Wording
 
 SECTION_SIZES = {("I", 1): 2, ("I", 2): 5, ("I", 3): 8, ("I", 4): 8, ("II", 1): 8, ("II", 2): 6}
 EXPECTED_IDS = [f"{part}-{section}.{n}" for (part, section), size in SECTION_SIZES.items() for n in range(1, size + 1)]
+APPENDIX_IDS = ["A-1", "A-2", "A-3"]  # the 付録 (spec/appendix.toml)
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +33,7 @@ def fake_shot(path, step_id, size=(320, 200), colour=(255, 255, 255)):
     return path
 
 
-def fake_set(root, ids=EXPECTED_IDS):
+def fake_set(root, ids=EXPECTED_IDS + APPENDIX_IDS):
     for step_id in ids:
         fake_shot(root / render.STEPS_DIR / f"{step_id}.png", step_id)
     return root
@@ -50,7 +51,7 @@ def test_catalog_covers_exactly_the_37_steps_in_manual_order(manual):
 
 def test_catalog_wording_keys_resolve(manual):
     wording = Wording.load()
-    for step in manual.steps:
+    for step in manual.shots:
         assert step.acts_on, step.id
         keys = [step.screen] + [k for target in step.acts_on for k in (target.name, target.within) if k]
         for key in keys:
@@ -75,9 +76,9 @@ def test_document_quotes_the_legend_and_anchors_exist(manual):
 def test_html_has_every_step_in_order_with_its_image(manual, tmp_path):
     html = render.render_html(manual, fake_set(tmp_path) / "manual.html").read_text(encoding="utf-8")
     figures = re.findall(r'<figure class="step" id="([^"]+)".*?<img src="([^"]+)"', html, re.S)
-    assert [step_id for step_id, _ in figures] == EXPECTED_IDS
+    assert [step_id for step_id, _ in figures] == EXPECTED_IDS + APPENDIX_IDS
     assert all(src == f"steps/{step_id}.png" for step_id, src in figures)
-    for text in ("I. 管理者編", "II. 利用者編", "使用する暗証番号について", "暗証番号の管理について", "※イとロについて",
+    for text in ("I. 管理者編", "II. 利用者編", "付録　電子証明書の更新・再発行と当金庫の手続き", "よくあるご質問 No.15", "使用する暗証番号について", "暗証番号の管理について", "※イとロについて",
                  "【ご注意ください！】", "80 日間", "目黒信用金庫", "総合企画部・総合企画課", "Tel 03(3719)0116"):
         assert text in html, text
 
@@ -94,7 +95,7 @@ def test_bank_name_and_contact_are_configurable(tmp_path):
 def test_drift_check_passes_on_identical_sets(tmp_path):
     old, new = fake_set(tmp_path / "old"), fake_set(tmp_path / "new")
     result = drift.compare(new / "steps", old / "steps", tmp_path / "diff")
-    assert not result.drifted and result.unchanged == sorted(EXPECTED_IDS)
+    assert not result.drifted and result.unchanged == sorted(EXPECTED_IDS + APPENDIX_IDS)
     assert not (tmp_path / "diff").exists()
 
 
@@ -194,7 +195,7 @@ def test_check_command_exit_status(fake_build, tmp_path, capsys):
 
     against = tmp_path / "docs"
     assert main(["check", "--against", str(against)]) == 1  # no previous set: everything new
-    assert "added" in capsys.readouterr().out and len(list((against / "steps").glob("*.png"))) == 37
+    assert "added" in capsys.readouterr().out and len(list((against / "steps").glob("*.png"))) == len(EXPECTED_IDS + APPENDIX_IDS)
     assert main(["check", "--against", str(against)]) == 0
     assert "no drift" in capsys.readouterr().out
 

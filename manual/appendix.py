@@ -1,0 +1,38 @@
+"""The 付録's shots (spec/appendix.toml): after the walk, the screens of the FAQ's answers on the same demo contract —
+the bank's back office (A-3), the administrator's reissue of a user's certificate (A-2), and the renewal notice once the
+server's clock is a renewal window before the certificate's expiry (A-1).
+
+Needs the bank's back office and a testing clock (GET /api/capabilities); a server without them gets no 付録.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pages.provisioning import BankOperator, Contract
+from pages.staff import BankStaff
+from pages.walkthrough import SAMPLE, SampleValues, StepRecorder, admin_logon
+from pages.workstation import Workstation
+
+# The staff member the shot of the back office shows (the header names them).
+STAFF = ("docs", "当金庫 職員", "Manual2026docs")
+
+
+def applies(operator: BankOperator) -> bool:
+    capabilities = operator.capabilities()
+    return bool(capabilities.get("back_office") and capabilities.get("clock"))
+
+
+def walk_appendix(admin_pc: Workstation, staff_pc: Workstation, contract: Contract, operator: BankOperator,
+                  recorder: StepRecorder, *, sample: SampleValues = SAMPLE) -> None:
+    """Shoot A-3, A-2, A-1 (recorder(step_id, screen) on each)."""
+    login, name, password = STAFF
+    operator.create_staff(login, name, password)
+    recorder("A-3", BankStaff(staff_pc, login, password).contract(contract.contract_number))
+    status = admin_logon(admin_pc, contract, sample)
+    recorder("A-2", status.management().users().user(sample.user.user_id))
+    capabilities = operator.capabilities()
+    days = capabilities.get("certificate_validity_days", 365) - capabilities.get("renewal_window_days", 30)
+    now = dt.datetime.fromisoformat(operator.clock()["now"])
+    operator.set_clock(now=(now + dt.timedelta(days=days)).isoformat())  # the window's first day: its logon ends
+    recorder("A-1", admin_logon(admin_pc, contract, sample))
