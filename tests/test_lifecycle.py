@@ -438,3 +438,20 @@ def test_a_mail_server_that_is_down_does_not_stop_the_action(app, walk):
     number = contract.contract_number
     assert api(app, "POST", f"/api/contracts/{number}/accident").status_code == 200
     assert api(app, "GET", f"/api/contracts/{number}").get_json()["status"] == "accident"
+
+
+# -- CSRF on every new form --------------------------------------------------------------------------------------------
+def test_every_form_of_the_back_office_and_the_users_screens_refuses_a_missing_token(app, walk, staff):
+    contract, _ = walk.user_enrolled()
+    number = contract.contract_number
+    admin = logged_on_admin(walk, contract, contract.certificates["admin"])
+    forms = [(staff, f"/staff/contracts/{number}/{action}") for action in ("accident", "cancel", "recontract")]
+    forms += [(staff, "/staff/logoff"), (WebClient(app), "/staff/logon")]
+    forms += [(admin, f"/ib/admin/users/keiri01/{action}") for action in ("permissions", "reissue", "delete")]
+    forms += [(admin, "/ib/admin/renewal")]
+    for client, path in forms:
+        response = client.client.post(path, data={"confirmation_pin": ADMIN_CONFIRMATION_PIN},
+                                      base_url="https://localhost", headers={"Referer": "https://localhost" + path})
+        assert response.status_code == 400, path
+    state = api(app, "GET", f"/api/contracts/{number}").get_json()
+    assert state["status"] == "active" and all(p["status"] != "deleted" for p in state["principals"])
