@@ -19,6 +19,7 @@ import os
 import time
 from contextlib import nullcontext
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 import secrets
 from typing import TYPE_CHECKING, Callable, Iterator
@@ -186,12 +187,13 @@ def _workstation(new_context: Callable[..., BrowserContext], target: Target, wor
 def workstation(new_context, ibcert_target: Target, wording: Wording,
                 axe_checker: AxeChecker) -> Callable[..., Workstation]:
     """Factory of PCs: workstation("admin PC", *certificates) -> a fresh Workstation (own context), its certificate
-    store holding `certificates` (StoredCertificate, e.g. an arranged state's admin_certificate)."""
+    store holding `certificates` (StoredCertificate, e.g. an arranged state's admin_certificate); `context` adds
+    options of its browser contexts (e.g. the documentation job's for shots)."""
     made: list[Workstation] = []
 
-    def make(name: str | None = None, *certificates) -> Workstation:
-        pc = _workstation(new_context, ibcert_target, wording, axe_checker, name or f"PC{len(made) + 1}",
-                          certificates)
+    def make(name: str | None = None, *certificates, context: dict | None = None) -> Workstation:
+        pc = _workstation(partial(new_context, **context) if context else new_context, ibcert_target, wording,
+                          axe_checker, name or f"PC{len(made) + 1}", certificates)
         made.append(pc)
         return pc
 

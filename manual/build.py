@@ -14,6 +14,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import Callable
 
 from playwright.sync_api import expect, sync_playwright
 
@@ -24,9 +25,9 @@ from manual.report import FAILED, PASSED, Report
 from manual.screenshots import StepCamera
 from pages import catalog, settings
 from pages.provisioning import BankOperator
-from pages.walkthrough import StepRecorder, walk_manual
-from spec import Wording, deep_merge
+from pages.walkthrough import StepRecorder, WalkResult, walk_manual
 from pages.workstation import Workstation
+from spec import Wording, deep_merge
 
 FROZEN_NOW = "2026-04-01T10:00:00+09:00"
 # The one-time password screens ask for these cells of the card (fixed: the server picks at random otherwise).
@@ -37,6 +38,9 @@ REGISTRATION_PIN = "7294"  # C: 4 digits as on the 申込書, neither a run nor 
 DETERMINISTIC_ARGS = ["--disable-gpu", "--disable-gpu-rasterization"]
 # Docs runs hash a few dozen PINs: a lower scrypt cost keeps them fast (the hashes are never screenshotted).
 SERVER_ENV = {"IBCERT_PIN_KDF_COST": "10"}
+# The browser contexts shots are taken in. bypass_csp: a shot's own settings (hidden caret, stopped animations) come as
+# a <style> element, which the server's Content-Security-Policy (style-src 'self') would refuse.
+SHOT_CONTEXT = {"reduced_motion": "reduce", "bypass_csp": True}
 
 
 @dataclass(frozen=True)
@@ -148,50 +152,92 @@ def _workstations(browser, base_url: str, wording: Wording) -> tuple[Workstation
     config = settings.load()
 
     def new_context(**options):
-        # bypass_csp: a shot's own settings (hidden caret, stopped animations) come as a <style> element, which the
-        # server's Content-Security-Policy (style-src 'self') would refuse.
-        return browser.new_context(**settings.context_args(), reduced_motion="reduce", bypass_csp=True, **options)
+        return browser.new_context(**settings.context_args(), **SHOT_CONTEXT, **options)
 
     return tuple(Workstation(new_context, base_url, wording=wording, name=name, action_timeout=config.ACTION_TIMEOUT,
                              navigation_timeout=config.NAVIGATION_TIMEOUT) for name in ("管理者PC", "利用者PC", "当金庫の端末"))
 
 
-def build(out_dir: Path, *, outline: bool = True, branding: document.Branding = document.Branding(),
-          server: RemoteServer | None = None, wording_file: Path | None = None) -> Report:
-    """Walk the manual into out_dir/steps/<ID>.png, render out_dir/manual.{html,pdf}, write out_dir/report.*."""
-    started = time.perf_counter()
-    manual = document.load(branding)
-    report = Report.for_steps(manual.shots)
+def wording_for(manual: document.Manual, branding: document.Branding, wording_file: Path | None = None) -> Wording:
+    """The words the shots are matched and outlined by: the vendor's override, else IBCERT_WORDING's, on top of
+    spec/wording.toml; the bank's home page (I-1.1) headed by the bank's name when one is given."""
+    wording = Wording.load(wording_file)
+    if branding.bank_name:
+        wording = Wording(deep_merge(wording.data, {"bank_home": {"heading": manual.bank_name}}), wording.sources)
+    return wording
+
+
+@dataclass(frozen=True)
+class Desk:
+    """What a documentation walk works with: the browser, the bank's operator API, the contract to walk, and the
+    three PCs — the administrator's, the user's and the bank's own (for the back office of the 付録)."""
+
+    browser: object
+    operator: BankOperator
+    contract: object
+    admin_pc: Workstation
+    user_pc: Workstation
+    staff_pc: Workstation
+
+    @property
+    def pcs(self) -> tuple[Workstation, Workstation, Workstation]:
+        return self.admin_pc, self.user_pc, self.staff_pc
+
+
+def document_walk(out_dir: Path, manual: document.Manual, wording: Wording, desk: Desk, report: Report, *,
+                  outline: bool = True, recorder: StepRecorder | None = None,
+                  after_walk: Callable[[], None] = lambda: None) -> WalkResult | None:
+    """Walk the manual on desk's PCs into out_dir/steps/<ID>.png, then render out_dir/manual.{html,pdf}.
+
+    Each step's outcome goes into `report` (a failed walk is a failed step there, not an exception). `recorder`, when
+    given, is the StepRecorder the walk announces its steps to (the browser suite's conformance report keeps it);
+    its on_step becomes the camera. `after_walk` runs once the screens are done, before the printing (the job stops
+    its server there). The walk's result, None when it failed."""
     steps_dir = out_dir / STEPS_DIR
     shutil.rmtree(steps_dir, ignore_errors=True)  # no shot of an earlier run may pass for this run's
     steps_dir.mkdir(parents=True)
-    expect.set_options(timeout=settings.load().ACTION_TIMEOUT)
-    wording = Wording.load(wording_file)  # the vendor's override, else IBCERT_WORDING's, on top of spec/wording.toml
-    if branding.bank_name:  # the bank's home page (I-1.1) is headed by its name
-        wording = Wording(deep_merge(wording.data, {"bank_home": {"heading": manual.bank_name}}), wording.sources)
     camera = StepCamera(steps_dir, partial(catalog.resolve, wording=wording), outline=outline, wording=wording)
+    result = None
+    with ExitStack() as stack:
+        copies = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="manual-print-")))
+        progress = _Progress(report, camera, out_dir, copies, stack.enter_context(ThreadPoolExecutor(1)))
+        recorder = recorder or StepRecorder()
+        recorder.on_step = progress
+        try:
+            result = walk_manual(desk.admin_pc, desk.user_pc, desk.contract, recorder=recorder)
+            if appendix.applies(desk.operator):
+                appendix.walk_appendix(desk.admin_pc, desk.staff_pc, desk.contract, desk.operator,
+                                       StepRecorder(progress))
+            else:
+                report.not_applicable([s.id for s in manual.appendix], "needs: back_office, clock")
+            progress.finish()
+        except Exception as error:  # noqa: BLE001 - a failure of the walk is a failed step of the report
+            progress.fail(error)
+            result = None
+        for pc in desk.pcs:
+            pc.close()
+        after_walk()
+        render_html(manual, out_dir / "manual.html")
+        print_manual(desk.browser, manual, progress.copies_made(), out_dir / "manual.pdf")
+    return result
+
+
+def build(out_dir: Path, *, outline: bool = True, branding: document.Branding = document.Branding(),
+          server: RemoteServer | None = None, wording_file: Path | None = None) -> Report:
+    """The documentation job: its own server (unless given) and browser, the demo contract, the walk, the report in
+    out_dir/report.*."""
+    started = time.perf_counter()
+    manual = document.load(branding)
+    report = Report.for_steps(manual.shots)
+    expect.set_options(timeout=settings.load().ACTION_TIMEOUT)
+    wording = wording_for(manual, branding, wording_file)
     try:
         with ExitStack() as stack:
-            copies = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="manual-print-")))
-            progress = _Progress(report, camera, out_dir, copies, stack.enter_context(ThreadPoolExecutor(1)))
             server, browser = _start(stack, server, manual, branding)
-            contract = demo_contract(server, manual)
-            admin_pc, user_pc, staff_pc = _workstations(browser, server.base_url, wording)
             operator = BankOperator(server.base_url, server.operator_token, server.ca_cert)
-            try:
-                walk_manual(admin_pc, user_pc, contract, on_step=progress)
-                if appendix.applies(operator):
-                    appendix.walk_appendix(admin_pc, staff_pc, contract, operator, StepRecorder(progress))
-                else:
-                    report.not_applicable([s.id for s in manual.appendix], "needs: back_office, clock")
-                progress.finish()
-            except Exception as error:  # noqa: BLE001 - a failure of the walk is a failed step of the report
-                progress.fail(error)
-            for pc in (admin_pc, user_pc, staff_pc):
-                pc.close()
-            server.stop()  # its part is over
-            render_html(manual, out_dir / "manual.html")
-            print_manual(browser, manual, progress.copies_made(), out_dir / "manual.pdf")
+            desk = Desk(browser, operator, demo_contract(server, manual),
+                        *_workstations(browser, server.base_url, wording))
+            document_walk(out_dir, manual, wording, desk, report, outline=outline, after_walk=server.stop)
     except Exception as error:  # noqa: BLE001 - server, provisioning, browser or PDF: reported, not raised
         report.error = f"{type(error).__name__}: {error}"
     report.seconds = time.perf_counter() - started

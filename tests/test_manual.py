@@ -1,16 +1,20 @@
 """Documentation mode without the service: the catalog, the manual's data, rendering, the PDF plan and the drift check.
 
-The screenshots here are synthetic (Pillow); e2e/test_manual_build.py runs the real walkthrough.
+The screenshots here are synthetic (Pillow); e2e/test_walkthrough.py runs the real walk, shots and PDF.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import socket
+import subprocess
+import sys
 
 import pytest
 from PIL import Image, ImageDraw
 
+from certs.pki import DevPKI
 from manual import document, drift, render
 from manual.report import FAILED, PASSED, Report
 from spec import Wording
@@ -210,3 +214,19 @@ def test_check_command_exit_status(fake_build, tmp_path, capsys):
     fake_build["fail"] = True
     assert main(["check", "--against", str(against)]) == 3
     assert "II-2.5 failed" in capsys.readouterr().out
+
+
+def test_build_command_reports_a_server_it_cannot_reach(tmp_path):
+    """`python -m manual build` (the main job) as its own process: browser launched, the server given tried, and a
+    failure is the report's, with exit status 3 — not a traceback. Its real walk is e2e/test_walkthrough.py's."""
+    with socket.socket() as unused:  # a port nobody listens on once this closes
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    run = subprocess.run([sys.executable, "-m", "manual", "build", "--out", str(tmp_path), "--base-url",
+                          f"https://127.0.0.1:{port}", "--operator-token", "t",
+                          "--ca-cert", str(DevPKI.default().ensure().root_ca_pem)],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 3, run.stdout + run.stderr
+    report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    assert not report["ok"] and report["error"] and "Traceback" not in run.stderr
+    assert {s["status"] for s in report["steps"]} == {"not run"}
