@@ -138,6 +138,15 @@ class Workstation:
         if reload and url.startswith(("http://", "https://")):
             self.page.goto(url)
 
+    def choose(self, certificate: StoredCertificate) -> None:
+        """The browser's own 証明書の選択 on a PC whose store holds several certificates (one PC, several people:
+        FAQ 4): the person picks their own, which the PC presents to the bank from now on. Browsers ask in a window
+        of their own that no page (and no Playwright) reaches; a context presents the last certificate of its store,
+        so the store's order stands for the pick."""
+        if certificate not in self.certificates:
+            raise ValueError(f"{self.name} holds no certificate for {certificate.subject_cn}")
+        self.replace_store([c for c in self.certificates if c != certificate] + [certificate], reload=False)
+
     @property
     def certificate(self) -> StoredCertificate | None:
         """The certificate this PC presents (the one imported last)."""

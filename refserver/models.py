@@ -137,8 +137,13 @@ class LogonSession(db.Model):
     started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     last_seen_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # the last protected request
     ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # SUPERSEDED: ended by a newer logon of the same ID elsewhere (one ID, one open logon: FAQ 7)
+    ended_by: Mapped[str | None] = mapped_column(String(16))
 
     principal: Mapped[Principal] = relationship()
+
+
+SUPERSEDED = "superseded"
 
 
 class ActivationRequest(db.Model):

@@ -8,11 +8,12 @@ import functools
 import secrets
 
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
+from sqlalchemy import select, update
 
 import spec
 
 from . import clock, issuance, tls
-from .models import PROVISIONAL, LogonSession, db
+from .models import PROVISIONAL, SUPERSEDED, LogonSession, Principal, db
 
 WORDING = spec.Wording.manual()
 SERVICE_NAME = "めぐるビジネス・インターネットバンキングサービス"
@@ -63,9 +64,18 @@ def presented_fingerprint() -> str | None:
 
 
 def new_logon(principal, fingerprint: str) -> LogonSession:
-    """A logon of *principal*, bound to the certificate with *fingerprint*, kept server-side."""
-    logon = LogonSession(id=secrets.token_urlsafe(32), principal=principal, fingerprint=fingerprint,
-                         started_at=clock.now())
+    """A logon of *principal*, bound to the certificate with *fingerprint*, kept server-side.
+
+    One ID, one open logon (FAQ 7: several PCs at once need as many IDs): a logon ends the ID's open logon of another
+    PC or browser, whose next request then says why. The principal's row is locked first, so that of two logons of
+    one ID racing (on any worker, on a database that locks rows) the later always ends the earlier; SQLite serialises
+    the writing transactions anyway."""
+    now = clock.now()
+    db.session.execute(select(Principal.id).where(Principal.id == principal.id).with_for_update())
+    db.session.execute(update(LogonSession)
+                       .where(LogonSession.principal_id == principal.id, LogonSession.ended_at.is_(None))
+                       .values(ended_at=now, ended_by=SUPERSEDED))
+    logon = LogonSession(id=secrets.token_urlsafe(32), principal=principal, fingerprint=fingerprint, started_at=now)
     db.session.add(logon)
     db.session.commit()
     return logon
@@ -77,9 +87,14 @@ def start_logon(principal, fingerprint: str) -> None:
     session["logon"] = new_logon(principal, fingerprint).id
 
 
-def current_logon() -> LogonSession | None:
+def _session_logon() -> LogonSession | None:
+    """The logon this browser session names, open or ended."""
     logon_id = session.get("logon")
-    logon = db.session.get(LogonSession, logon_id) if logon_id else None
+    return db.session.get(LogonSession, logon_id) if logon_id else None
+
+
+def current_logon() -> LogonSession | None:
+    logon = _session_logon()
     return logon if logon is not None and logon.ended_at is None else None
 
 
@@ -103,6 +118,12 @@ def require_logon(kind: str, *, provisional: bool = False):
         def wrapped(*args, **kwargs):
             logon_screen = redirect(url_for(f"{kind}.logon"))
             logon = current_logon()
+            ended = _session_logon()
+            if logon is None and ended is not None and ended.ended_by == SUPERSEDED:
+                end_logon("同じIDで別のパソコンまたはブラウザからログオンされたため、ログオフしました。"
+                          "複数のパソコンで同時にご利用になる場合は、パソコンごとに異なる利用者IDでログオンしてください。",
+                          "alert")
+                return logon_screen
             if logon is None or logon.principal.kind != kind:
                 warn("ログオンしていないか、ログオンの有効期限が切れました。もう一度ログオンしてください。")
                 return logon_screen
