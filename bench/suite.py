@@ -5,7 +5,8 @@
 Each run is a fresh `python -m pytest -n ${IBCERT_WORKERS:-auto} --durations=10 -q -p no:cacheprovider` from the repo
 root, as a user or CI starts it: collection, the embedded servers, the browsers and every test count. Prints every
 run's wall time, CPU time and passed/failed counts, then the medians and the ten slowest tests of the median run (by
-wall time). A failed or timed-out run still prints its figures, and the script then exits 1.
+wall time), after a reference loop timed on one core, so that figures of different machines or days compare. A
+failed or timed-out run still prints its figures, and the script then exits 1.
 """
 
 from __future__ import annotations
@@ -105,6 +106,19 @@ def _stop_group(process: subprocess.Popen) -> None:
             continue
 
 
+def machine_speed() -> float:
+    """Seconds this machine's one core takes for a fixed pure-Python loop (best of three): the same suite's figures
+    differ from one machine, or one day of a shared machine, to the next, and this says by how much."""
+    def once() -> float:
+        started = time.process_time()
+        total = 0
+        for i in range(10_000_000):
+            total += i
+        return time.process_time() - started
+
+    return min(once() for _ in range(3))
+
+
 def _describe(run: Run) -> str:
     figures = ", ".join(f"{n} {kind}" for kind, n in run.counts.items()) or "no test counts"
     outcome = "timed out" if run.status is None else f"exit status {run.status}"
@@ -122,6 +136,8 @@ def main() -> int:
     workers = os.environ.get("IBCERT_WORKERS") or "auto"
     command = [sys.executable, "-m", "pytest", "-n", workers, "--durations=10", "-q", "-p", "no:cacheprovider", *extra]
     print(f"{shlex.join(['python', *command[1:]])}  ({args.runs} runs, timeout {args.timeout:.0f} s each)", flush=True)
+    print(f"machine: {machine_speed():.2f} s for the reference loop on one core (lower is faster), "
+          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} before the runs", flush=True)
     runs = []
     for index in range(args.runs):
         run = run_once(command, args.timeout)
