@@ -189,7 +189,8 @@ def test_the_administrator_reissues_a_users_certificate_with_new_provisional_pin
                                                             "temp_confirmation_pin": NEW_TEMP_CONFIRMATION_PIN,
                                                             "confirmation_pin": ADMIN_CONFIRMATION_PIN})
     assert response.status_code == 302, field_error(web.html, "temp_pin") or alert(web.html)
-    assert mail.wait_for(lambda m: m["X-Ibcert-Event"] == "reissue")
+    notice = mail.wait_for(lambda m: m["X-Ibcert-Event"] == "reissue").get_content()
+    assert "keiri01" in notice and not any(pin in notice for pin in (NEW_TEMP_PIN, NEW_TEMP_CONFIRMATION_PIN))
     walk.web = user = WebClient(app)  # the user's own PC
     user.follow(walk.permission("user", user_pem))
     assert alert(user.html) == "この電子証明書は失効しています。"
