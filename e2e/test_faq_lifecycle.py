@@ -53,7 +53,7 @@ def noticed(mailbox, state: State, event: str) -> None:
 
 @pytest.mark.faq(12)
 def test_faq_12_a_lost_pc_is_revoked_and_the_administrator_starts_again_on_a_new_one(
-        arrange, workstation, bank_staff, mailbox):
+        arrange, workstation, bank_staff, mailbox, ibcert_target):
     """電子証明書がインストールされたパソコンを紛失した場合 … 電子証明書の失効 … の手続きを行いますので当金庫までご連絡ください。
     The bank revokes; the lost PC's open session ends on its next click and its certificate logs on no more; the bank
     reissues (FAQ 14), and the administrator obtains a new certificate on a new PC and logs on."""
@@ -61,7 +61,9 @@ def test_faq_12_a_lost_pc_is_revoked_and_the_administrator_starts_again_on_a_new
     number = state.contract.contract_number
     lost = workstation("紛失したPC", state.admin_certificate)
     assert isinstance(arrange.logged_on(lost, state, "admin"), ContractStatusPage)
+    assert not state.admin_certificate.on_its_crl(ibcert_target.ca_cert or True)
     bank_staff.contract(number).revoke().expect_done()
+    assert state.admin_certificate.on_its_crl(ibcert_target.ca_cert or True)  # published at once
     session_ended(lost, "admin", "失効")
     refused_at_logon(lost, "admin", "失効")
     noticed(mailbox, state, "revoked")
@@ -211,3 +213,17 @@ def test_a_stopped_contract_refuses_at_logon_and_under_an_open_session(stop, tex
         if isinstance(shown, LogonPinPage):
             shown = shown.enter_wrong_pin(SAMPLE.admin_logon_pin if side == "admin" else SAMPLE.user_logon_pin)
         assert isinstance(shown, LOGON[side]), f"{stop}: the logon went on; {pc.describe()}"
+
+
+@pytest.mark.parametrize("stop, text", [pytest.param("accident", "事故登録", marks=pytest.mark.faq(17), id="accident"),
+                                        pytest.param("cancel", "解約", marks=pytest.mark.faq(13), id="cancelled")])
+def test_a_stopped_contract_obtains_no_certificate(stop, text, arrange, workstation, back_office):
+    """事故登録 or 解約 before the administrator's first certificate: 電子証明書取得 refuses, saying why, and the PC's
+    store stays empty."""
+    state = arrange("activated")
+    back_office.act(state.contract.contract_number, stop)
+    pc = workstation("新しいPC")
+    form = logon_screen(pc, "admin").enrollment()
+    form.enter_rejected(state.contract.contract_number, SAMPLE.admin_logon_pin,
+                        SAMPLE.admin_confirmation_pin).expect_alert(text)
+    assert pc.certificates == []

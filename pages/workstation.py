@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable
 from urllib.parse import urlsplit
 
+import requests
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.serialization import pkcs12 as pkcs12_format
@@ -52,6 +53,20 @@ class StoredCertificate:
 
         return cls(data, password, cn(cert.subject), cn(cert.issuer), cert.not_valid_after_utc.date().isoformat(),
                    cert.fingerprint(hashes.SHA256()).hex())
+
+    def on_its_crl(self, verify: str | bool = True) -> bool:
+        """Whether the CRL this certificate names (its CRL distribution point, RFC 5280 §4.2.1.13) lists it as
+        revoked, read as any relying party would: fetched from that address, its issuer the certificate's issuer.
+        `verify`: the CA file that the address's TLS certificate is checked against (requests' verify)."""
+        _key, cert, _chain = pkcs12_format.load_key_and_certificates(self.pkcs12, self.password.encode())
+        points = cert.extensions.get_extension_for_class(x509.CRLDistributionPoints).value
+        url = next(name.value for point in points for name in point.full_name or ()
+                   if isinstance(name, x509.UniformResourceIdentifier))
+        response = requests.get(url, verify=verify, timeout=15)
+        response.raise_for_status()
+        crl = x509.load_der_x509_crl(response.content)
+        assert crl.issuer == cert.issuer, f"the CRL at {url} is {crl.issuer.rfc4514_string()}'s"
+        return crl.get_revoked_certificate_by_serial_number(cert.serial_number) is not None
 
 
 def origin_of(url: str) -> str:
