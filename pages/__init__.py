@@ -17,6 +17,7 @@ from .logon import (AccessPermissionDialog, AdminLogonPage, CertificateSelection
 from .provisioning import BankOperator, Contract
 from .renewal import RenewalCompletePage, RenewalConfirmPage
 from .staff import AuditLogPage, BankStaff, RecontractedPage, StaffContractPage, StaffLogonPage, StaffSearchPage
+from .transfer import Payment, TransferConfirmPage, TransferDonePage, TransferPage, TransferRefusedPage
 from .user import UserPinSetupPage, UserStatusPage
 from spec import Wording
 from .workstation import StoredCertificate, Workstation
@@ -28,6 +29,7 @@ __all__ = [
     "ContractManagementPage", "ContractStatusPage", "CustomerCard", "Dialog", "DownloadedCertificate",
     "EnrollmentCompletePage", "EnrollmentConfirmDialog", "InstallDialog", "IssuingPage", "LogonPage", "LogonPinPage",
     "NewUser", "OneTimePasswordPage", "Screen", "ScreenMismatch", "SecurityLevelDialog", "ServiceTopPage",
-    "SoftwareToken", "StoredCertificate", "UserListPage", "UserLogonPage", "UserPinSetupPage", "UserRegisteredPage",
+    "SoftwareToken", "StoredCertificate", "Payment", "TransferConfirmPage", "TransferDonePage", "TransferPage",
+    "TransferRefusedPage", "UserListPage", "UserLogonPage", "UserPinSetupPage", "UserRegisteredPage",
     "UserRegistrationPage", "UserStatusPage", "Wording", "Workstation",
 ]

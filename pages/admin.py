@@ -115,6 +115,14 @@ class UserDetailPage(LoggedOnScreen):
         return self._next(region.get_by_role("button", name=self.w(button_key), exact=True).click, UserDetailPage,
                           UserListPage)
 
+    def change_permissions(self, permissions: tuple[str, ...], confirmation_pin: str):
+        """権限を変更: the user's 権限 become `permissions` (wording values of admin_menu.permission_names)."""
+        group = self._region("admin_menu.permissions").get_by_role("group", name=self.w("admin_menu.permissions"),
+                                                                   exact=True)
+        for name in self.w("admin_menu.permission_names"):
+            group.get_by_role("checkbox", name=name, exact=True).set_checked(name in permissions)
+        return self._confirm("admin_menu.permissions", "user_admin.permissions_button", confirmation_pin)
+
     def reissue(self, temporary_logon_pin: str, temporary_confirmation_pin: str, confirmation_pin: str):
         """電子証明書を再発行 (FAQ 14, 18): the old certificate is revoked; the user obtains a new one with these 仮
         PINs."""

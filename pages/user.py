@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from playwright.sync_api import Locator
+
 from .home import LoggedOnScreen
 from .renewal import RenewableScreen
+from .transfer import TransferPage
 
 
 class UserPinSetupPage(LoggedOnScreen):
@@ -28,3 +31,10 @@ class UserStatusPage(RenewableScreen):
     """利用者ステータス (II-2.6): 各種取引サービスをご利用いただける準備が整いました。"""
 
     HEADING = "user_activation.status_heading"
+
+    def transfer_link(self) -> Locator:
+        """振込, linked for a user whose 権限 has 振込・振替."""
+        return self.link("transfer.link")
+
+    def transfer(self) -> TransferPage:
+        return self._next(self.transfer_link().click, TransferPage)

@@ -16,7 +16,7 @@ from sqlalchemy.exc import OperationalError
 
 from certs.pki import DevPKI
 
-from . import admin, backoffice, bank, clock, config, enrollment, staff, user
+from . import admin, backoffice, bank, clock, config, enrollment, staff, transfer, user
 from . import bankops  # noqa: F401 - the back office's API calls and commands, added to backoffice's blueprint
 from .models import db
 from .web import SERVICE_NAME, WORDING
@@ -61,7 +61,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     db.init_app(app)
     csrf.init_app(app)
-    for blueprint in (bank.bp, backoffice.bp, admin.bp, user.bp, enrollment.bp, staff.bp):
+    for blueprint in (bank.bp, backoffice.bp, admin.bp, user.bp, enrollment.bp, staff.bp, transfer.bp):
         app.register_blueprint(blueprint)
     csrf.exempt(backoffice.bp)
 

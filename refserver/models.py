@@ -207,6 +207,22 @@ class ClientMisses(db.Model):
     misses: Mapped[int] = mapped_column(default=0)
 
 
+class Transfer(db.Model):
+    """A 振込 of a user (transfer.py): entered, then accepted at most once, when its チ is right. The 受付番号 is
+    given on acceptance from the row's own number, which the database hands out: unique whichever worker accepts."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    principal_id: Mapped[int] = mapped_column(ForeignKey("principal.id"))
+    account_number: Mapped[str] = mapped_column(String(7))  # 振込先口座番号
+    payee_name: Mapped[str] = mapped_column(String(30))  # 受取人名 (full-width カナ)
+    amount: Mapped[int]  # 振込金額, 円
+    entered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # None: waiting for its チ
+    receipt_number: Mapped[str | None] = mapped_column(String(32), unique=True)  # 受付番号
+
+    principal: Mapped[Principal] = relationship()
+
+
 class ClockState(db.Model):
     """The testing clock, in the database so that every gunicorn worker reads the same time."""
 

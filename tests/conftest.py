@@ -256,15 +256,17 @@ class Walk:
                 "confirmation_pin": ADMIN_CONFIRMATION_PIN, **overrides}
         return self.web.submit("/ib/admin/users/new", data)
 
-    def set_up(self, at: str, user_id: str = "keiri01", **provision_args) -> Provisioned:
+    def set_up(self, at: str, user_id: str = "keiri01", permissions: tuple[str, ...] = ("残高照会", "振込・振替"),
+               **provision_args) -> Provisioned:
         """A contract the bank's API takes to `at` (testing mode), with the PINs and the user this walk would give
         it: tests of what follows start there instead of walking the steps before (those have tests of their own)."""
         body = {"at": at, "admin": {"logon_pin": ADMIN_PIN, "confirmation_pin": ADMIN_CONFIRMATION_PIN,
                                     "email": "keiri@example.co.jp"}, **provision_args}
-        if at in ("user_registered", "user_certified"):
+        if at in ("user_registered", "user_certified", "user_activated"):
             body["user"] = {"user_id": user_id, "name": "経理 花子", "temporary_logon_pin": TEMP_PIN,
-                            "temporary_confirmation_pin": TEMP_CONFIRMATION_PIN,
-                            "permissions": ["残高照会", "振込・振替"]}
+                            "temporary_confirmation_pin": TEMP_CONFIRMATION_PIN, "permissions": list(permissions)}
+        if at == "user_activated":
+            body["user"].update(logon_pin=USER_PIN, confirmation_pin=USER_CONFIRMATION_PIN)
         return self.provision(**body)
 
     def admin_ready(self, **provision_args) -> tuple[Provisioned, str]:

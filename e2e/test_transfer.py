@@ -1,0 +1,112 @@
+"""振込, the transaction that needs チ and 権限 (legend チ: 利用者が資金移動などの取引実行時に使用します).
+
+- A user whose 権限 has 振込・振替 finds 振込 on 利用者ステータス, is told what is wrong with bad input, confirms with チ
+  and gets a 受付番号; going back to the confirmation transfers nothing more.
+- A user registered without it sees no link; once the administrator takes it away on 利用者情報変更, the link is gone
+  and the screen's address is refused (403) without its form (permission:link, permission:address).
+- A wrong チ counts towards the user's lockout as every PIN does: N−1 misses leave the ID open, N lock it (N from
+  GET /api/capabilities: lockout_threshold; 6 where a server does not say), the first miss the right チ with its case
+  changed (rule:チ:case).
+- Both forms refuse a missing or forged CSRF token (csrf:missing@transfer, …).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from playwright.sync_api import expect
+
+from pages import (Payment, TransferConfirmPage, TransferDonePage, TransferRefusedPage, UserLogonPage,
+                   UserStatusPage)
+from pages.walkthrough import SAMPLE
+from spec.cases import case_changed
+
+from .test_sessions import _heading, refuses_bad_tokens
+
+PAYMENT = Payment("1234567", "メグロシヨウジ", "50000")
+
+
+@pytest.fixture
+def state(arrange):
+    """A user who set ト and チ (II-2.5), 権限 every one of the screen's (振込・振替 among them)."""
+    return arrange("user_activated")
+
+
+@pytest.fixture
+def user_pc(workstation, state):
+    return workstation("利用者PC", state.user_certificate)
+
+
+@pytest.fixture
+def status(arrange, user_pc, state) -> UserStatusPage:
+    return arrange.logged_on(user_pc, state, "user")
+
+
+def test_a_user_with_the_permission_transfers_with_chi(status):
+    form = status.transfer().enter_rejected(Payment("123456", "目黒商事", "0"))
+    for key in ("transfer.account_number", "transfer.payee_name", "transfer.amount"):
+        form.expect_field_error(key)
+    done = form.enter(PAYMENT).execute(SAMPLE.user_confirmation_pin)
+    receipt = done.receipt_number()
+    assert receipt
+    done.page.go_back()  # to 振込内容確認 again: it is done, once
+    again = TransferDonePage(done.pc)
+    again.expect_alert("受付済み")
+    assert again.receipt_number() == receipt
+
+
+def test_a_user_registered_without_the_permission_sees_no_link(arrange, workstation):
+    state = arrange("user_activated", user=dataclasses.replace(SAMPLE.user, permissions=("残高照会",)))
+    status = arrange.logged_on(workstation("利用者PC", state.user_certificate), state, "user")
+    expect(status.transfer_link()).to_have_count(0)
+
+
+def test_the_permission_taken_away_hides_the_link_and_refuses_the_address(arrange, workstation, state, user_pc,
+                                                                           status, subtests):
+    address = status.transfer_link().evaluate("link => link.href")
+    detail = arrange.logged_on(workstation("管理者PC", state.admin_certificate), state, "admin").management() \
+        .users().user(state.user.user_id)
+    detail.change_permissions(("残高照会", "入出金明細照会"), SAMPLE.admin_confirmation_pin).expect_no_alert()
+    with subtests.test(msg="permission:link"):
+        user_pc.page.reload()
+        expect(UserStatusPage(user_pc).transfer_link()).to_have_count(0)
+    with subtests.test(msg="permission:address"):
+        response = user_pc.page.goto(address)
+        refused = TransferRefusedPage(user_pc)
+        assert response is not None and response.status == 403, response and response.status
+        refused.expect_alert()
+        expect(refused.form_fields()).to_have_count(0)
+
+
+@pytest.mark.rules
+@pytest.mark.parametrize("misses", ["N-1", "N"])
+def test_wrong_chi_counts_towards_the_lockout(misses, arrange, status, subtests):
+    threshold = arrange.capabilities.get("lockout_threshold", 6)
+    shown = status.transfer().enter(PAYMENT)
+    count = threshold - 1 if misses == "N-1" else threshold
+    for n in range(1, count + 1):
+        with subtests.test(msg="rule:チ:case" if n == 1 else f"lockout:チ:miss {n}"):
+            shown = shown.execute_wrong(case_changed(SAMPLE.user_confirmation_pin) if n == 1 else f"Wrong{n}pin")
+            assert isinstance(shown, TransferConfirmPage if n < threshold else UserLogonPage), shown.pc.describe()
+    if misses == "N-1":
+        shown.expect_field_error("transfer.confirmation_pin")
+        assert shown.execute(SAMPLE.user_confirmation_pin).receipt_number()
+        return
+    shown.expect_alert()  # locked, logged off; the next logon is refused before its PIN
+    again = shown.certificate_logon().ok().grant_outcome()
+    assert isinstance(again, UserLogonPage), f"{count} misses (N) must lock; {again.pc.describe()}"
+    again.expect_alert()
+
+
+@pytest.mark.tls
+def test_both_forms_refuse_a_bad_csrf_token(status, subtests):
+    form = status.transfer()
+    pc = form.pc
+    refuses_bad_tokens(subtests, "transfer", form, lambda: form.button("common.next"),
+                       _heading(pc, TransferConfirmPage.HEADING), lambda: form._submit(PAYMENT))
+    confirm = form.enter(PAYMENT)
+    refuses_bad_tokens(subtests, "transfer-confirm", confirm, lambda: confirm.button("transfer.execute_button"),
+                       _heading(pc, TransferDonePage.HEADING),
+                       lambda: confirm._execute(SAMPLE.user_confirmation_pin))
+    assert confirm.execute(SAMPLE.user_confirmation_pin).receipt_number()
