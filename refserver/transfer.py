@@ -148,12 +148,12 @@ def confirm():
                 return redirect(url_for("user.logon"))
             if verdict.right:
                 auth.record_success(principal)
-                return redirect(url_for("transfer.done")) if _accept(transfer) else _accepted_already()
+                return redirect(url_for("transfer.done")) if accept(transfer) else _accepted_already()
             form.check("confirmation_pin", verdict.message)
     return screen("transfer/confirm.html", w("transfer.confirm_heading"), form=form, transfer=transfer)
 
 
-def _accept(transfer: Transfer) -> bool:
+def accept(transfer: Transfer) -> bool:
     """Accept *transfer* once: of confirmations racing on any workers, one UPDATE alone finds it waiting. Its 受付番号
     is the day and the row's number, which the database gave it."""
     now = clock.now()

@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from conftest import (ADMIN_CONFIRMATION_PIN, USER_CONFIRMATION_PIN, USER_PIN, WebClient, alert, field_error, h1)
+from refserver import transfer
 from refserver.models import Principal, Transfer, db
 from spec.cases import case_changed
 
@@ -222,24 +223,47 @@ def test_a_confirmation_submitted_again_transfers_nothing_more_and_is_not_judged
 
 
 def test_concurrent_confirmations_make_exactly_one_transfer(app, web, walk):
-    """Four submits of one confirmation at once (a double click, several workers): one transfer, one 受付番号."""
+    """Five submits of one confirmation at once (a double click, several workers; fewer than the lockout's 6, whose
+    reserved attempts they share): one accepts the transfer, the others are told it is accepted already."""
     contract = logged_on_user(walk)
     at_confirmation(web)
     cookie = web.client.get_cookie("__Host-ibcert_session", domain="localhost")
-    start = threading.Barrier(4)
+    start = threading.Barrier(5)
 
-    def submit(_) -> str:
+    def submit(_) -> tuple[str | None, str | None]:
         browser = WebClient(app)
         browser.present(contract.certificates["user"])
         browser.client.set_cookie(cookie.key, cookie.value, domain="localhost")
         browser.html = web.html
         start.wait()
-        return browser.post(CONFIRM, {"confirmation_pin": USER_CONFIRMATION_PIN}).headers.get("Location")
+        response = browser.post(CONFIRM, {"confirmation_pin": USER_CONFIRMATION_PIN})
+        location = response.headers.get("Location")
+        browser.follow(response)
+        return location, alert(browser.html)
 
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        answers = list(pool.map(submit, range(4)))
-    assert answers == [DONE] * 4
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        answers = list(pool.map(submit, range(5)))
+    assert [location for location, _ in answers] == [DONE] * 5
+    assert sorted(bool(told) and "この振込は受付済みです。" in told for _, told in answers) == [False] + [True] * 4
     assert len(transfers(app)) == 1
+
+
+def test_one_transfer_is_accepted_once_however_many_race(app, walk):
+    """Six acceptances of one entered transfer at once, on the shared database (as six workers would): one takes it."""
+    logged_on_user(walk)
+    at_confirmation(walk.web)
+    with app.app_context():
+        transfer_id = db.session.scalar(db.select(Transfer.id))
+    start = threading.Barrier(6)
+
+    def accept(_) -> bool:
+        with app.app_context():
+            mine = db.session.get(Transfer, transfer_id)
+            start.wait()
+            return transfer.accept(mine)
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        assert sorted(pool.map(accept, range(6))) == [False] * 5 + [True]
 
 
 def test_receipt_numbers_are_unique(app, walk):
