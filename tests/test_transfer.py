@@ -10,7 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from conftest import (ADMIN_CONFIRMATION_PIN, USER_CONFIRMATION_PIN, USER_PIN, WebClient, alert, field_error, h1)
+from conftest import (ADMIN_CONFIRMATION_PIN, USER_CONFIRMATION_PIN, USER_PIN, Provisioned, WebClient, alert,
+                      field_error, h1)
 from refserver import transfer
 from refserver.models import Principal, Transfer, db
 from spec.cases import case_changed
@@ -20,7 +21,7 @@ PAYEE = {"account_number": "1234567", "payee_name": "メグロシヨウジ", "am
 REFUSED = "権限に「振込・振替」がないため、振込はご利用いただけません。"
 
 
-def logged_on_user(walk, user_id: str = "keiri01", permissions=("残高照会", "振込・振替")) -> Principal:
+def logged_on_user(walk, user_id: str = "keiri01", permissions=("残高照会", "振込・振替")) -> Provisioned:
     """A user who set ト and チ (II-2.5), logged on at 利用者ステータス in walk.web."""
     contract = walk.set_up("user_activated", user_id, permissions)
     walk.web.follow(walk.certificate_logon("user", contract.certificates["user"], USER_PIN))
@@ -130,24 +131,30 @@ def test_no_transfer_or_another_users_is_out_of_order(app, web, walk):
 LIMIT = 10_000_000
 
 
+def _case(name: str, field: str, value: str, message: str):
+    return pytest.param(field, value, message, id=name)
+
+
 @pytest.mark.parametrize("field, value, message", [
-    ("account_number", "", "振込先口座番号を入力してください。"),
-    ("account_number", "123456", "振込先口座番号は7桁の数字で入力してください（全角数字は半角として扱います）。"),
-    ("account_number", "12345678", "振込先口座番号は7桁の数字で入力してください"),
-    ("account_number", "12a4567", "振込先口座番号は7桁の数字で入力してください"),
-    ("payee_name", " 　", "受取人名を入力してください。"),
-    ("payee_name", "Meguro", "受取人名はカタカナで入力してください（漢字・英数字・記号は使用できません）。"),
-    ("payee_name", "目黒商事", "受取人名はカタカナで入力してください"),
-    ("payee_name", "メグロ<script>", "受取人名はカタカナで入力してください"),
-    ("payee_name", "ア" * 31, "受取人名は30文字以内で入力してください。"),
-    ("amount", "", "振込金額を入力してください。"),
-    ("amount", "0", "振込金額は1円以上10,000,000円以下で入力してください。"),
-    ("amount", str(LIMIT + 1), "振込金額は1円以上10,000,000円以下で入力してください。"),
-    ("amount", "9" * 5000, "振込金額は1円以上10,000,000円以下で入力してください。"),
-    ("amount", "0" * 5000 + "1" * 4400, "振込金額は1円以上10,000,000円以下で入力してください。"),
-    ("amount", "-1", "振込金額は円単位の数字で入力してください。"),
-    ("amount", "1.5", "振込金額は円単位の数字で入力してください。"),
-], ids=lambda value: value[:12] if isinstance(value, str) else value)
+    _case("account:empty", "account_number", "", "振込先口座番号を入力してください。"),
+    _case("account:min-1", "account_number", "123456",
+          "振込先口座番号は7桁の数字で入力してください（全角数字は半角として扱います）。"),
+    _case("account:max+1", "account_number", "12345678", "振込先口座番号は7桁の数字で入力してください"),
+    _case("account:letter", "account_number", "12a4567", "振込先口座番号は7桁の数字で入力してください"),
+    _case("payee:blank", "payee_name", " 　", "受取人名を入力してください。"),
+    _case("payee:latin", "payee_name", "Meguro", "受取人名はカタカナで入力してください（漢字・英数字・記号は使用できません）。"),
+    _case("payee:kanji", "payee_name", "目黒商事", "受取人名はカタカナで入力してください"),
+    _case("payee:symbol", "payee_name", "メグロ<script>", "受取人名はカタカナで入力してください"),
+    _case("payee:max+1", "payee_name", "ア" * 31, "受取人名は30文字以内で入力してください。"),
+    _case("amount:empty", "amount", "", "振込金額を入力してください。"),
+    _case("amount:min-1", "amount", "0", "振込金額は1円以上10,000,000円以下で入力してください。"),
+    _case("amount:max+1", "amount", str(LIMIT + 1), "振込金額は1円以上10,000,000円以下で入力してください。"),
+    _case("amount:5000-digits", "amount", "9" * 5000, "振込金額は1円以上10,000,000円以下で入力してください。"),
+    _case("amount:zeros-then-4400-digits", "amount", "0" * 5000 + "1" * 4400,
+          "振込金額は1円以上10,000,000円以下で入力してください。"),
+    _case("amount:negative", "amount", "-1", "振込金額は円単位の数字で入力してください。"),
+    _case("amount:decimal", "amount", "1.5", "振込金額は円単位の数字で入力してください。"),
+])
 def test_refused_input_says_why_in_japanese_and_changes_nothing(app, web, walk, field, value, message):
     logged_on_user(walk)
     response = web.submit(ENTRY, {**PAYEE, field: value})
@@ -181,7 +188,8 @@ def test_wrong_chi_counts_towards_the_lockout(app, web, walk, misses):
     at_confirmation(web)
     count = 2 if misses == "N-1" else 3
     for n in range(1, count + 1):
-        response = web.post(CONFIRM, {"confirmation_pin": case_changed(USER_CONFIRMATION_PIN) if n == 1 else f"Wrong{n}x"})
+        wrong = case_changed(USER_CONFIRMATION_PIN) if n == 1 else f"Wrong{n}x"
+        response = web.post(CONFIRM, {"confirmation_pin": wrong})
         assert transfers(app) == []
     if misses == "N-1":
         assert field_error(web.html, "confirmation_pin") == ("利用者確認暗証番号が正しくありません。"
