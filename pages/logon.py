@@ -10,6 +10,7 @@ from playwright.sync_api import Locator, expect
 from .base import Dialog, Screen
 
 PIN_FIELD = {"admin": "certificate_logon.admin_pin", "user": "certificate_logon.user_pin"}
+PASSWORD_PIN_FIELD = {"admin": "logon.admin_pin", "user": "logon.user_pin"}
 
 
 class LogonPage(Screen):
@@ -31,6 +32,36 @@ class LogonPage(Screen):
         """I-4.1 / II-2.1 電子証明書方式の「ログオン」をクリックします。 -> 証明書の選択."""
         self.logon_button().click()
         return CertificateSelectionDialog(self)
+
+    # -- ID・パスワード方式 (FAQ 6: a password contract, from any PC, no certificate) ------------------------------
+    def password_method(self) -> Locator:
+        """The region ID・パスワード方式: 利用者番号, (a user's) 利用者ID, the logon PIN, and its ログオン button."""
+        return self.page.get_by_role("region", name=self.w("logon.password_method"), exact=True)
+
+    def _fill_password_form(self, contract_number: str, pin: str, user_id: str | None) -> None:
+        region = self.password_method()
+        region.get_by_label(self.w("logon.contract_number"), exact=True).fill(contract_number)
+        if user_id is not None:
+            region.get_by_label(self.w("logon.user_id"), exact=True).fill(user_id)
+        region.get_by_label(self.w(PASSWORD_PIN_FIELD[self.role or "admin"]), exact=True).fill(pin)
+
+    def _password_logon_button(self) -> Locator:
+        return self.password_method().get_by_role("button", name=self.w("logon.logon_button"), exact=True)
+
+    def password_logon(self, contract_number: str, pin: str, user_id: str | None = None):
+        """ID・パスワード方式: 利用者番号 (and 利用者ID), the PIN, 「ログオン」. Next: the administrator's ワンタイムパスワード
+        入力, or the user's 利用者暗証番号設定 (first logon) or 利用者ステータス."""
+        from .activation import OneTimePasswordPage
+        from .user import UserPinSetupPage, UserStatusPage
+
+        self._fill_password_form(contract_number, pin, user_id)
+        return self._next(self._password_logon_button().click, OneTimePasswordPage, UserPinSetupPage, UserStatusPage)
+
+    def password_logon_refused(self, contract_number: str, pin: str, user_id: str | None = None) -> "LogonPage":
+        """The same, refused by the bank (a 電子証明書方式 contract, a wrong PIN, a locked or stopped one): this logon
+        screen again, with its alert."""
+        self._fill_password_form(contract_number, pin, user_id)
+        return self._again(self._password_logon_button().click)
 
 
 class AdminLogonPage(LogonPage):

@@ -77,6 +77,7 @@ class Contract:
     admin_certificate: CertificateFile | None = field(default=None, repr=False)
     user: RegisteredUser | None = None
     user_certificate: CertificateFile | None = field(default=None, repr=False)
+    auth_method: str = "certificate"  # 認証区分: "certificate" (電子証明書方式) | "password" (ID・パスワード方式)
 
     @property
     def credential(self) -> CustomerCard | SoftwareToken:
@@ -117,7 +118,8 @@ class BankOperator:
     def create_contract(self, at: Point | None = None, admin: dict | None = None, user: dict | None = None,
                         **options: Any) -> Contract:
         """options (all optional): contract_number, registration_pin, card {cell: digits}, otp "card"|"totp",
-        applied_days_ago, challenge_cells (two cells; servers in testing mode only).
+        auth_method "certificate"|"password" (認証区分, FAQ 6, 9), applied_days_ago, challenge_cells (two cells;
+        servers in testing mode only).
 
         at, admin, user (servers in testing mode only): the contract set up at that point of the manual, with the
         administrator's PINs and e-mail {logon_pin, confirmation_pin, email} and the user's {user_id, name,
@@ -138,6 +140,7 @@ class BankOperator:
             admin_certificate=_given(CertificateFile.from_json, data.get("admin_certificate")),
             user=_given(RegisteredUser.from_json, data.get("user")),
             user_certificate=_given(CertificateFile.from_json, data.get("user_certificate")),
+            auth_method=data.get("auth_method", "certificate"),
         )
 
     def mint_certificate(self, contract_number: str, kind: CertificateKind = "valid",

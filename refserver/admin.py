@@ -7,6 +7,7 @@ from flask import Blueprint, Response, g, redirect, request, url_for
 
 from . import auth, clock, issuance, lifecycle, onboarding, rules, throttle
 from .certlogon import CertificateLogon
+from .passwordlogon import PasswordLogon
 from .applications import find_contract
 from .models import ADMIN, PENDING, ActivationRequest, Contract, Principal, db
 from .otp_screen import one_time_password
@@ -15,6 +16,7 @@ from .web import Form, end_logon, flow, notify, out_of_order, require_logon, scr
 
 bp = Blueprint("admin", __name__, url_prefix="/ib/admin")
 CertificateLogon(bp, ADMIN, w("logon.admin_heading"), w("certificate_logon.admin_pin"), one_time_password=True)
+PasswordLogon(bp, ADMIN, w("logon.admin_heading"), w("logon.admin_pin"), one_time_password=True)
 add_renewal(bp, ADMIN)
 
 ACTIVATION = "activation"

@@ -14,7 +14,7 @@ import pyotp
 from flask import current_app
 
 from . import auth, clock, otp
-from .models import ADMIN, PENDING, Contract, Principal, db
+from .models import ADMIN, AUTH_METHODS, CERTIFICATE_METHOD, PENDING, Contract, Principal, db
 
 
 class ProvisioningError(Exception):
@@ -43,6 +43,7 @@ class Application:
     otp_kind: str = otp.CARD
     applied_days_ago: int = 0
     challenge_cells: list | None = None
+    auth_method: str = CERTIFICATE_METHOD  # 認証区分: 電子証明書方式 or ID・パスワード方式 (FAQ 6, 9)
 
     def check(self) -> None:
         """Refuse (ProvisioningError) an application the bank would not take, before anything is written."""
@@ -55,6 +56,9 @@ class Application:
             raise ProvisioningError(problem)
         if self.otp_kind not in (otp.CARD, otp.TOTP):
             raise ProvisioningError("otp は \"card\" または \"totp\" を指定してください。")
+        if not isinstance(self.auth_method, str) or self.auth_method not in AUTH_METHODS:
+            raise ProvisioningError("auth_method（認証区分）は \"certificate\"（電子証明書方式）または "
+                                    "\"password\"（ID・パスワード方式）を指定してください。")
         days = self.applied_days_ago
         if isinstance(days, bool) or not isinstance(days, int) or days < 0:
             raise ProvisioningError("applied_days_ago は0以上の整数で指定してください。")
@@ -81,6 +85,7 @@ class Application:
             totp_secret=pyotp.random_base32() if self.otp_kind == otp.TOTP else None,
             fixed_challenge=self.challenge_cells,
             applied_at=now - dt.timedelta(days=self.applied_days_ago),
+            auth_method=self.auth_method,
         )
         contract.principals.append(Principal(kind=ADMIN, status=PENDING, permissions=[], created_at=now))
         db.session.add(contract)

@@ -24,7 +24,7 @@ from flask import Blueprint, current_app, jsonify, request, url_for
 
 from . import auth, clock, issuance, jumps, onboarding, otp, rules
 from .applications import Application, ProvisioningError, create_contract, unused_number
-from .models import PENDING, Certificate, Contract, Principal, db
+from .models import AUTH_METHODS, CERTIFICATE_METHOD, PASSWORD_METHOD, PENDING, Certificate, Contract, Principal, db
 from .web import new_logon, w
 
 bp = Blueprint("backoffice", __name__, url_prefix="/api", cli_group="contract")
@@ -168,14 +168,15 @@ def fast_forward(contract: Contract, set_up: SetUp) -> dict:
     if set_up.reaches("activated"):
         onboarding.activate_admin(contract, auth.hash_pin(admin["logon_pin"]), auth.hash_pin(admin["confirmation_pin"]),
                                   admin["email"])
-    if set_up.reaches("admin_certified"):
+    certified = contract.auth_method == CERTIFICATE_METHOD  # ID・パスワード方式: no certificate to obtain
+    if set_up.reaches("admin_certified") and certified:
         added["admin_certificate"] = _enrol(contract.admin)
     if set_up.reaches("user_registered"):
         user = onboarding.register_user(contract, user_values["user_id"], user_values["name"],
                                         user_values["temporary_logon_pin"],
                                         user_values["temporary_confirmation_pin"], user_values["permissions"])
         added["user"] = {"user_id": user.user_id, "name": user.name, "permissions": user.permissions}
-    if set_up.reaches("user_certified"):
+    if set_up.reaches("user_certified") and certified:
         added["user_certificate"] = _enrol(user)
     if set_up.reaches("user_activated"):
         onboarding.activate_user(user, user_values["logon_pin"], user_values["confirmation_pin"])
@@ -245,7 +246,7 @@ def _provisioning_error(error: ProvisioningError):
 
 
 API_KEYS = {"contract_number", "registration_pin", "card", "otp", "applied_days_ago", "challenge_cells", "at", "admin",
-            "user"}
+            "user", "auth_method"}
 
 
 @bp.post("/contracts")
@@ -260,10 +261,14 @@ def contracts():
         otp_kind=body.get("otp", otp.CARD),
         applied_days_ago=body.get("applied_days_ago", 0),
         challenge_cells=body.get("challenge_cells"),
+        auth_method=body.get("auth_method", CERTIFICATE_METHOD),
     )
     application.check()
     application = replace(application, contract_number=application.contract_number or unused_number())
     set_up = SetUp.asked(body, application.contract_number)  # its PIN rules look for the 利用者番号
+    if application.auth_method == PASSWORD_METHOD and set_up.at in ("admin_certified", "user_certified"):
+        raise ProvisioningError(f"at：ID・パスワード方式のご契約には電子証明書を発行しないため、{set_up.at} は指定できません。"
+                                "applied、activated、user_registered、user_activated のいずれかを指定してください。")
     contract, registration_pin = application.open()
     added = fast_forward(contract, set_up)
     return jsonify(
@@ -273,6 +278,7 @@ def contracts():
         otp=contract.otp_kind,
         totp_secret=contract.totp_secret,
         applied_at=contract.applied_at.isoformat(),
+        auth_method=contract.auth_method,
         **added,
     ), 201
 
@@ -317,6 +323,12 @@ def logons(contract_number: str):
     make it, bound to their valid certificate: a test of what comes after opens only its own screens. Returns the
     session cookie a browser then sends, and the screen the logon lands on."""
     principal = _testing_principal(contract_number, body_of("user_id"), "ログオンの作成")
+    if principal.contract.auth_method == PASSWORD_METHOD:  # ID・パスワード方式: the logon its PIN would make
+        if principal.status == PENDING or principal.locked_at is not None or issuance.contract_refusal(
+                principal.contract):
+            raise ProvisioningError("この ID はログオンできる状態ではありません。", 409)
+        logon = new_logon(principal, None)
+        return _browser_session({"logon": logon.id}, url_for(f"{principal.kind}.status"))
     certificate = issuance.valid_certificate(principal, clock.now())
     if certificate is None or principal.status == PENDING or principal.locked_at is not None:
         raise ProvisioningError("この ID は有効な電子証明書でログオンできる状態ではありません。", 409)
@@ -360,7 +372,7 @@ def capabilities():
                    back_office=True, renewal_window_days=current_app.config["RENEWAL_WINDOW_DAYS"],
                    certificate_validity_days=current_app.config["CERT_VALIDITY_DAYS"],
                    steps=list(jumps.STEPS) if testing else [], lockout_threshold=auth.threshold(),
-                   idle_timeout_minutes=current_app.config["IDLE_TIMEOUT_MINUTES"])
+                   idle_timeout_minutes=current_app.config["IDLE_TIMEOUT_MINUTES"], auth_methods=list(AUTH_METHODS))
 
 
 @bp.route("/clock", methods=["GET", "POST"])
@@ -402,6 +414,7 @@ def customer_card(contract: Contract, registration_pin: str) -> str:
         "■申込書控え■",
         f" ■ご契約先登録用暗証番号 {registration_pin}",
         f" ■お申込日 {clock.jst_date(contract.applied_at)}",
+        f" ■認証区分 {'ID・パスワード方式' if contract.auth_method == PASSWORD_METHOD else '電子証明書方式'}",
     ]
     return "\n".join(lines)
 
@@ -413,11 +426,14 @@ def customer_card(contract: Contract, registration_pin: str) -> str:
               help="ワンタイムパスワードの方式：お客様カード（card）またはソフトウェアトークン（totp）。")
 @click.option("--applied-days-ago", type=click.IntRange(min=0), default=0, show_default=True,
               help="お申込日を何日前とするか（電子証明書の取得期間の確認用）。")
-def create_command(contract_number, registration_pin, otp_kind, applied_days_ago):
+@click.option("--auth-method", type=click.Choice(list(AUTH_METHODS)), default=CERTIFICATE_METHOD, show_default=True,
+              help="認証区分：電子証明書方式（certificate）またはID・パスワード方式（password）。")
+def create_command(contract_number, registration_pin, otp_kind, applied_days_ago, auth_method):
     """ご契約（利用申込）を登録し、お客様カードとご契約先登録用暗証番号を表示します。"""
     try:
         contract, pin = create_contract(contract_number=contract_number, registration_pin=registration_pin,
-                                        otp_kind=otp_kind, applied_days_ago=applied_days_ago)
+                                        otp_kind=otp_kind, applied_days_ago=applied_days_ago,
+                                        auth_method=auth_method)
     except ProvisioningError as error:
         raise click.ClickException(error.message) from None
     click.echo(customer_card(contract, pin))

@@ -49,6 +49,7 @@ def contract_json(contract: Contract) -> dict:
     status = ("cancelled" if contract.cancelled_at else "accident" if contract.accident_at
               else "active" if contract.activated_at else "pending")
     return {"contract_number": contract.number, "status": status, "successor": contract.successor,
+            "auth_method": contract.auth_method,
             "principals": [{"user_id": p.user_id, "kind": p.kind, "status": p.status, "locked": p.locked_at is not None,
                             "certificates": [{"serial": c.serial, "fingerprint": c.fingerprint,
                                               "not_before": c.not_before.isoformat(),
@@ -120,7 +121,7 @@ def recontract(number: str):
     new = made.contract
     return jsonify(contract_number=new.number, registration_pin=made.registration_pin, card=new.card,
                    otp=new.otp_kind, totp_secret=new.totp_secret, applied_at=new.applied_at.isoformat(),
-                   replaces=number), 201
+                   auth_method=new.auth_method, replaces=number), 201
 
 
 @bp.get("/audit")

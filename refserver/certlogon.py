@@ -40,6 +40,7 @@ class CertificateLogon:
         return f"{self.blueprint_name}.{step}"
 
     def _render(self, dialog: str | None = None, **context):
+        context.setdefault("password_form", Form())  # the ID・パスワード方式 region's form (passwordlogon.py)
         return screen("logon.html", self.heading, kind=self.kind, dialog=dialog, **context)
 
     def _state(self, stage: str) -> dict | None:
@@ -144,5 +145,5 @@ class CertificateLogon:
 
     def _complete(self, state: dict, principal: Principal):
         auth.record_success(principal)
-        start_logon(principal, state["fingerprint"])
+        start_logon(principal, state.get("fingerprint"))  # none after an ID・パスワード方式 PIN (passwordlogon.py)
         return redirect(url_for(self.endpoint("status")))

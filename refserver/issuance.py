@@ -18,7 +18,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 from flask import current_app, has_request_context, url_for
 
 from . import auth, clock
-from .models import ADMIN, DELETED, PENDING, Certificate, Contract, Principal, db
+from .models import ADMIN, CERTIFICATE_METHOD, DELETED, PASSWORD_METHOD, PENDING, Certificate, Contract, Principal, db
 from .tls import common_name, fingerprint
 
 # No 0/O, 1/l/I: the import password is read off the screen and typed in.
@@ -42,6 +42,10 @@ def valid_certificate(principal: Principal, now: dt.datetime) -> Certificate | N
     return next((c for c in principal.certificates if c.valid_at(now)), None)
 
 
+NO_CERTIFICATE_FOR_PASSWORD = ("このご契約の認証区分はID・パスワード方式のため、電子証明書は発行しません。"
+                               "電子証明書を取得せずに、ID・パスワード方式でログオンしてください。")
+
+
 def contract_refusal(contract: Contract) -> str | None:
     """Why no ID of *contract* may log on or obtain a certificate now (解約, 事故登録), or None."""
     if contract.cancelled_at is not None:
@@ -62,6 +66,8 @@ def refusal(principal: Principal) -> str | None:
     now = clock.now()
     if stopped := contract_refusal(principal.contract):
         return stopped
+    if principal.contract.auth_method == PASSWORD_METHOD:
+        return NO_CERTIFICATE_FOR_PASSWORD
     if principal.locked_at:
         return auth.locked_message()
     if principal.status in (PENDING, DELETED):
@@ -160,9 +166,31 @@ def logon_refusal(cert: x509.Certificate, kind: str) -> tuple[Principal | None, 
     principal = record.principal
     if stopped := contract_refusal(principal.contract):
         return None, stopped
+    if principal.contract.auth_method != CERTIFICATE_METHOD:
+        return None, "このご契約の認証区分はID・パスワード方式です。ID・パスワード方式でログオンしてください。"
     if principal.kind != kind:
         screen = "管理者ログオン" if kind == ADMIN else "利用者ログオン"
         return None, f"この電子証明書は{principal.label}の電子証明書です。{screen}には使用できません。"
     if principal.locked_at:
         return None, auth.locked_message()
     return principal, None
+
+
+def password_refusal(principal: Principal) -> str | None:
+    """Why *principal* may not log on by ID・パスワード方式 now (with the right PIN), or go on with such a logon: judged
+    at the logon and at every protected request of it. Only a contract of that 認証区分 logs on without a certificate
+    (FAQ 6, 9: a 電子証明書方式 contract never does)."""
+    if principal.contract.auth_method != PASSWORD_METHOD:
+        return CERTIFICATE_ONLY
+    if stopped := contract_refusal(principal.contract):
+        return stopped
+    if principal.locked_at:
+        return auth.locked_message()
+    if principal.status in (PENDING, DELETED):
+        return "開通確認が完了していません。先に開通確認を行ってください。" if principal.status == PENDING else \
+            "この利用者IDは削除されています。"
+    return None
+
+
+CERTIFICATE_ONLY = ("このご契約の認証区分は電子証明書方式です。電子証明書方式のご契約は、電子証明書を取得したパソコンで、"
+                    "電子証明書方式の「ログオン」からログオンしてください。")

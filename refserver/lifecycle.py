@@ -162,7 +162,7 @@ def recontract(contract: Contract, actor: str) -> Recontract:
     """再契約 (FAQ 13, 解約／新規): the old contract is cancelled and a new one opened for the same customer, with a new
     利用者番号, お客様カード and ご契約先登録用暗証番号; its IDs need new certificates."""
     _open(contract)
-    new, registration_pin = Application(otp_kind=contract.otp_kind).open()
+    new, registration_pin = Application(otp_kind=contract.otp_kind, auth_method=contract.auth_method).open()
     db.session.flush()
     contract.successor = new.number
     audit.record(actor, "再契約（新規）", new.number, f"旧利用者番号 {contract.number}")

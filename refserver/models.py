@@ -48,6 +48,11 @@ PROVISIONAL = "provisional"  # user with the 仮 PINs the administrator set, bef
 ACTIVE = "active"
 DELETED = "deleted"  # a user the administrator deleted: kept for the audit log and the CRL, never logs on again
 
+# Contract.auth_method, the 認証区分 the contract was made for (FAQ 6, 9)
+CERTIFICATE_METHOD = "certificate"  # 電子証明書方式: the certificate of the PC and the PIN
+PASSWORD_METHOD = "password"  # ID・パスワード方式: the PIN (and the administrator's one-time password), from any PC
+AUTH_METHODS = (CERTIFICATE_METHOD, PASSWORD_METHOD)
+
 
 class Contract(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -64,6 +69,8 @@ class Contract(db.Model):
     accident_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # 事故登録: stopped until released
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # 解約: for good
     successor: Mapped[str | None] = mapped_column(String(11))  # 再契約: the 利用者番号 of the new contract
+    # 認証区分 (FAQ 6, 9): CERTIFICATE_METHOD (電子証明書方式, the manual's) or PASSWORD_METHOD (ID・パスワード方式)
+    auth_method: Mapped[str] = mapped_column(String(16), default=CERTIFICATE_METHOD)
 
     principals: Mapped[list[Principal]] = relationship(back_populates="contract", order_by="Principal.id")
 
@@ -133,7 +140,8 @@ class LogonSession(db.Model):
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     principal_id: Mapped[int] = mapped_column(ForeignKey("principal.id"))
-    fingerprint: Mapped[str] = mapped_column(String(64))  # the certificate the logon was made with
+    # the certificate the logon was made with; None for a logon of ID・パスワード方式 (of a password contract only)
+    fingerprint: Mapped[str | None] = mapped_column(String(64))
     started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     last_seen_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # the last protected request
     ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

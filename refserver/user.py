@@ -7,12 +7,14 @@ from flask import Blueprint, g, redirect, request, url_for
 
 from . import auth, clock, issuance, lifecycle, onboarding, rules
 from .certlogon import CertificateLogon
+from .passwordlogon import PasswordLogon
 from .models import USER, db
 from .renewal import add_renewal
 from .web import Form, notify, require_logon, screen, w
 
 bp = Blueprint("user", __name__, url_prefix="/ib/user")
 CertificateLogon(bp, USER, w("logon.user_heading"), w("certificate_logon.user_pin"), one_time_password=False)
+PasswordLogon(bp, USER, w("logon.user_heading"), w("logon.user_pin"), one_time_password=False)
 add_renewal(bp, USER)
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 import spec
 
 from . import clock, issuance, tls
-from .models import PROVISIONAL, SUPERSEDED, LogonSession, Principal, db
+from .models import PASSWORD_METHOD, PROVISIONAL, SUPERSEDED, LogonSession, Principal, db
 
 WORDING = spec.Wording.manual()
 SERVICE_NAME = "めぐるビジネス・インターネットバンキングサービス"
@@ -63,13 +63,18 @@ def presented_fingerprint() -> str | None:
     return tls.fingerprint(tls.presented_certificate(request.environ))
 
 
-def new_logon(principal, fingerprint: str) -> LogonSession:
-    """A logon of *principal*, bound to the certificate with *fingerprint*, kept server-side.
+def new_logon(principal, fingerprint: str | None) -> LogonSession:
+    """A logon of *principal*, bound to the certificate with *fingerprint*, kept server-side. A logon of
+    ID・パスワード方式 has no certificate (*fingerprint* None), and only a contract of that 認証区分 has such logons: a
+    password logon of a 電子証明書方式 contract (or a certificate logon of a password contract) is never made.
 
     One ID, one open logon (FAQ 7: several PCs at once need as many IDs): a logon ends the ID's open logon of another
     PC or browser, whose next request then says why. The principal's row is locked first, so that of two logons of
     one ID racing (on any worker, on a database that locks rows) the later always ends the earlier; SQLite serialises
     the writing transactions anyway."""
+    if (fingerprint is None) != (principal.contract.auth_method == PASSWORD_METHOD):
+        raise ValueError("a logon is made by its contract's 認証区分 only: with a certificate for 電子証明書方式, "
+                         "without one for ID・パスワード方式")
     now = clock.now()
     db.session.execute(select(Principal.id).where(Principal.id == principal.id).with_for_update())
     db.session.execute(update(LogonSession)
@@ -81,7 +86,7 @@ def new_logon(principal, fingerprint: str) -> LogonSession:
     return logon
 
 
-def start_logon(principal, fingerprint: str) -> None:
+def start_logon(principal, fingerprint: str | None) -> None:
     """Log *principal* on in this browser session; whatever the session held is dropped."""
     session.clear()
     session["logon"] = new_logon(principal, fingerprint).id
@@ -110,8 +115,9 @@ def end_logon(message: str, category: str = "status") -> None:
 def require_logon(kind: str, *, provisional: bool = False):
     """Only for a logon of *kind* still presenting the certificate it was made with, and only while that certificate
     still passes every judgement of the logon (dates, revocation, binding, lockout): a session never outlives what
-    would refuse a new logon. Refused, the session ends and the logon screen of *kind* says why. A user still on 仮
-    PINs may only see the screen that replaces them (*provisional*)."""
+    would refuse a new logon. A logon of ID・パスワード方式 (no certificate) is judged as its logon would be judged:
+    the contract's 認証区分, its stops, the ID locked or deleted. Refused, the session ends and the logon screen of
+    *kind* says why. A user still on 仮 PINs may only see the screen that replaces them (*provisional*)."""
 
     def decorator(view):
         @functools.wraps(view)
@@ -127,11 +133,14 @@ def require_logon(kind: str, *, provisional: bool = False):
             if logon is None or logon.principal.kind != kind:
                 warn("ログオンしていないか、ログオンの有効期限が切れました。もう一度ログオンしてください。")
                 return logon_screen
-            if presented_fingerprint() != logon.fingerprint:
+            if logon.fingerprint is None:  # ID・パスワード方式
+                refusal = issuance.password_refusal(logon.principal)
+            elif presented_fingerprint() != logon.fingerprint:
                 end_logon("ログオン時と異なる電子証明書が提示されたか、電子証明書が提示されなかったため、ログオフしました。",
                           "alert")
                 return logon_screen
-            _principal, refusal = issuance.logon_refusal(tls.presented_certificate(request.environ), kind)
+            else:
+                _principal, refusal = issuance.logon_refusal(tls.presented_certificate(request.environ), kind)
             if refusal:
                 end_logon(f"{refusal}ログオフしました。", "alert")
                 return logon_screen

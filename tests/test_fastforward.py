@@ -347,14 +347,15 @@ def test_capabilities_in_testing_mode(app):
     assert response.get_json() == {"fast_forward": POINTS, "clock": True, "certificates": True, "logons": True,
                                    "steps": list(jumps.STEPS), "lockout_threshold": 6,
                                    "idle_timeout_minutes": 10, "back_office": True, "renewal_window_days": 30,
-                                   "certificate_validity_days": 365}
+                                   "certificate_validity_days": 365, "auth_methods": ["certificate", "password"]}
 
 
 def test_capabilities_outside_testing_mode(tmp_path, pki):
     response = production_app(tmp_path, pki).test_client().get("/api/capabilities", headers=AUTH)
     assert response.get_json() == {"fast_forward": [], "clock": False, "certificates": False, "logons": False,
                                    "steps": [], "lockout_threshold": 6, "idle_timeout_minutes": 10,
-                                   "back_office": True, "renewal_window_days": 30, "certificate_validity_days": 365}
+                                   "back_office": True, "renewal_window_days": 30, "certificate_validity_days": 365,
+                                   "auth_methods": ["certificate", "password"]}
 
 
 def test_capabilities_need_the_token(app):
