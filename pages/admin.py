@@ -20,6 +20,7 @@ class NewUser:
     temporary_logon_pin: str = field(repr=False)
     temporary_confirmation_pin: str = field(repr=False)
     permissions: tuple[str, ...] | None = None  # wording values; None = every permission on the screen
+    email: str | None = None  # the user's own Eメールアドレス (FAQ 16), beyond the manual: None leaves the field alone
 
 
 class ContractStatusPage(RenewableScreen):
@@ -75,6 +76,8 @@ class UserRegistrationPage(LoggedOnScreen):
             "admin_menu.temporary_logon_pin": user.temporary_logon_pin,
             "admin_menu.temporary_confirmation_pin": user.temporary_confirmation_pin,
         })
+        if user.email is not None:
+            self.field("admin_menu.user_email").fill(user.email)
         wanted = user.permissions if user.permissions is not None else tuple(self.w("admin_menu.permission_names"))
         for name in self.w("admin_menu.permission_names"):
             self.permission(name).set_checked(name in wanted)

@@ -32,6 +32,12 @@ class ServiceTopPage(Screen):
 
         return self._next(self.link("service_top.user_logon_link").click, UserLogonPage, role="user")
 
+    def recommended_environment(self):
+        """推奨環境 (FAQ 2, 10), linked from the service top."""
+        from .environment import RecommendedEnvironmentPage
+
+        return self._next(self.link("environment.link").click, RecommendedEnvironmentPage)
+
 
 class LoggedOnScreen(Screen):
     """A screen after logon: its header has ログオフ (I-4.8), which ends the session and returns to サービストップ."""

@@ -16,7 +16,7 @@ from sqlalchemy.exc import OperationalError
 
 from certs.pki import DevPKI
 
-from . import admin, backoffice, bank, clock, config, enrollment, staff, transfer, user
+from . import admin, backoffice, bank, clock, config, enrollment, environment, staff, transfer, user
 from . import bankops  # noqa: F401 - the back office's API calls and commands, added to backoffice's blueprint
 from .models import db
 from .web import SERVICE_NAME, WORDING
@@ -60,6 +60,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.extensions["ibcert_pki"] = DevPKI(settings["PKI_DIR"])
 
     db.init_app(app)
+    app.register_blueprint(environment.bp)  # before CSRF's check: a phone gets its page, whatever it posts
     csrf.init_app(app)
     for blueprint in (bank.bp, backoffice.bp, admin.bp, user.bp, enrollment.bp, staff.bp, transfer.bp):
         app.register_blueprint(blueprint)

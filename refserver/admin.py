@@ -3,7 +3,7 @@ registers users (I-4.6 … I-4.8)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, g, redirect, request, url_for
+from flask import Blueprint, Response, current_app, g, redirect, request, url_for
 
 from . import auth, clock, issuance, lifecycle, onboarding, rules, throttle
 from .certlogon import CertificateLogon
@@ -161,16 +161,20 @@ def users():
 @bp.route("/users/new", methods=["GET", "POST"])
 @require_logon(ADMIN)
 def new_user():
-    """I-4.7: 利用者ID (ニ), 利用者名, the 仮 PINs (ホ, ヘ), 権限, confirmed with ご契約先確認暗証番号 (ロ)."""
+    """I-4.7: 利用者ID (ニ), 利用者名, the 仮 PINs (ホ, ヘ), 権限, confirmed with ご契約先確認暗証番号 (ロ); and, beyond
+    the manual, the user's Eメールアドレス, optional unless the bank requires it (FAQ 16, IBCERT_USER_EMAIL_REQUIRED)."""
     admin = g.principal
     contract = admin.contract
-    form = Form("user_id", "user_name", "temp_pin", "temp_confirmation_pin", "confirmation_pin")
+    form = Form("user_id", "user_name", "email", "temp_pin", "temp_confirmation_pin", "confirmation_pin")
     allowed = w("admin_menu.permission_names")
     selected = request.form.getlist("permissions") if request.method == "POST" else []
     if request.method == "POST":
         user_id = form["user_id"]
         form.check("user_id", rules.user_id(user_id))
         form.check("user_name", rules.user_name(form["user_name"]))
+        email, problem = rules.email(form["email"], w("admin_menu.user_email"),
+                                     required=current_app.config["USER_EMAIL_REQUIRED"])
+        form.check("email", problem)
         temp_label, temp_confirmation_label = w("admin_menu.temporary_logon_pin"), w("admin_menu.temporary_confirmation_pin")
         for name, label, rule in (("temp_pin", temp_label, "ホ"), ("temp_confirmation_pin", temp_confirmation_label, "ヘ")):
             form.check(name, rules.new_pin(form[name], label, rule=rule, contract_number=contract.number,
@@ -186,7 +190,7 @@ def new_user():
             return confirmed
         if confirmed:
             user = onboarding.register_user(contract, user_id, form["user_name"], form["temp_pin"],
-                                            form["temp_confirmation_pin"], selected)
+                                            form["temp_confirmation_pin"], selected, email)
             db.session.commit()
             set_flow("registered", user=user.id)
             return redirect(url_for("admin.registered"))

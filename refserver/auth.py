@@ -97,7 +97,7 @@ def judge(principal: Principal, check: Callable[[], bool], what: str = "暗証�
         db.session.commit()
         if locked:
             notices.send(principal.contract, notices.LOCKED, f"{principal.label}の{what}の誤りが規定回数に達したため、"
-                                                             "ご利用を停止しました。")
+                                                             "ご利用を停止しました。", principal)
         return Judgement(False, f"{what}の誤りが規定回数（{threshold()}回）に達したため、ご利用を停止しました。"
                                 "当金庫までご連絡ください。", locked=True)
     return Judgement(False, f"{what}が正しくありません。あと{threshold() - count}回誤るとご利用を停止します。")

@@ -372,7 +372,8 @@ def capabilities():
                    back_office=True, renewal_window_days=current_app.config["RENEWAL_WINDOW_DAYS"],
                    certificate_validity_days=current_app.config["CERT_VALIDITY_DAYS"],
                    steps=list(jumps.STEPS) if testing else [], lockout_threshold=auth.threshold(),
-                   idle_timeout_minutes=current_app.config["IDLE_TIMEOUT_MINUTES"], auth_methods=list(AUTH_METHODS))
+                   idle_timeout_minutes=current_app.config["IDLE_TIMEOUT_MINUTES"], auth_methods=list(AUTH_METHODS),
+                   user_email="required" if current_app.config["USER_EMAIL_REQUIRED"] else "optional")
 
 
 @bp.route("/clock", methods=["GET", "POST"])

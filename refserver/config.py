@@ -21,6 +21,7 @@
     IBCERT_SMTP_HOST             the mail server notices are sent through (unset: no notice is sent)
     IBCERT_SMTP_PORT             its port (25)
     IBCERT_MAIL_FROM             the sender of notices (ib-notice@example.jp)
+    IBCERT_USER_EMAIL_REQUIRED   1 = a user's Eメールアドレス must be given at 利用者登録 (I-4.7); unset: optional
     IBCERT_TRANSFER_LIMIT        the largest amount of one 振込, in 円 (10000000: 1,000万円)
 """
 
@@ -55,6 +56,7 @@ DEFAULTS = {
     "SMTP_HOST": None,
     "SMTP_PORT": 25,
     "MAIL_FROM": "ib-notice@example.jp",
+    "USER_EMAIL_REQUIRED": False,
     "TRANSFER_LIMIT": 10_000_000,
 }
 

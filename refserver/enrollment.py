@@ -174,7 +174,7 @@ def install(kind: str):
         return _cancel(kind, refusal)
     delivery = issuance.issue(principal)
     notices.send(principal.contract, notices.ISSUED, f"{principal.label}の電子証明書を発行しました（シリアル番号 "
-                                                     f"{delivery.record.serial}）。")
+                                                     f"{delivery.record.serial}）。", principal)
     # Rendered in this response, not redirected to: the file and its password are never stored to be shown again
     # (and every page is sent with Cache-Control: no-store).
     return screen("enrollment/done.html", w("enrollment.done_heading"), kind=kind, delivery=delivery)

@@ -52,7 +52,7 @@ def revoke(contract: Contract, serial: str, reason: str, actor: str) -> Certific
                                                           f"（理由：{reason}）")
     db.session.commit()
     notices.send(contract, notices.REVOKED, f"{principal.label}の電子証明書（シリアル番号 {certificate.serial}）を"
-                                            "失効しました。この電子証明書ではログオンできません。")
+                                            "失効しました。この電子証明書ではログオンできません。", principal)
     return certificate
 
 
@@ -108,7 +108,7 @@ def reissue_user(admin: Principal, user: Principal, temporary_logon_pin: str, te
     audit.record(_admin_actor(admin), "利用者の電子証明書の再発行", admin.contract.number,
                  f"{user.user_id}" + (f" 旧シリアル番号 {old.serial}" if old else ""))
     db.session.commit()
-    notices.send(admin.contract, notices.REISSUE, f"利用者 {user.user_id} の電子証明書の再発行を受け付けました。")
+    notices.send(admin.contract, notices.REISSUE, f"利用者 {user.user_id} の電子証明書の再発行を受け付けました。", user)
 
 
 def unlock(principal: Principal, actor: str) -> None:
@@ -195,7 +195,7 @@ def renew(principal: Principal) -> issuance.Delivery:
                  f"{principal.label} 新シリアル番号 {delivery.record.serial} 旧シリアル番号 {old.serial}")
     db.session.commit()
     notices.send(principal.contract, notices.RENEWED, f"{principal.label}の電子証明書を更新しました。新しい電子証明書で"
-                                                      "ログオンしてください。")
+                                                      "ログオンしてください。", principal)
     return delivery
 
 

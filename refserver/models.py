@@ -94,6 +94,7 @@ class Principal(db.Model):
     kind: Mapped[str] = mapped_column(String(8))  # ADMIN or USER
     user_id: Mapped[str | None] = mapped_column(String(30))  # 利用者ID (ニ); None for the administrator
     name: Mapped[str | None]  # 利用者名
+    email: Mapped[str | None]  # a user's own Eメールアドレス (I-4.7, optional: FAQ 16); told of what concerns the user
     permissions: Mapped[list] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(16))
     # The logon PIN and the confirmation PIN: イ/ロ for the administrator; for a user ホ/ヘ (仮) while PROVISIONAL,

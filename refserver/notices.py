@@ -1,5 +1,6 @@
 """Notices by e-mail to the contract's ご契約先Eメールアドレス (ハ): a certificate issued, renewed or revoked, a
 reissue authorised, an ID locked, 事故登録 made or released — so that a customer learns at once of what they did not do.
+A notice about a user who has an address of their own (I-4.7, FAQ 16) goes to that address too.
 
 Sent over SMTP to IBCERT_SMTP_HOST:IBCERT_SMTP_PORT (unset: nothing is sent). A notice never holds a PIN or a one-time
 password, and says that the bank never asks for them by e-mail (FAQ: 重要). A mail server that is down does not stop
@@ -15,7 +16,7 @@ from email.utils import formatdate, make_msgid
 from flask import current_app
 
 from . import clock
-from .models import Contract
+from .models import Contract, Principal
 
 ISSUED, RENEWED, REVOKED, REISSUE, LOCKED, ACCIDENT, RELEASED = (
     "issued", "renewed", "revoked", "reissue", "locked", "accident", "released")
@@ -33,17 +34,18 @@ _FOOTER = ("お心当たりのない場合は、至急当金庫までご連絡�
            "このメールは送信専用です。")
 
 
-def send(contract: Contract, event: str, detail: str) -> bool:
-    """Tell the contract's address about *event* (one of SUBJECTS), *detail* naming the ID and what happened. True if
-    the mail server took the notice."""
-    host, to = current_app.config["SMTP_HOST"], contract.email
+def send(contract: Contract, event: str, detail: str, about: Principal | None = None) -> bool:
+    """Tell the contract's address about *event* (one of SUBJECTS), *detail* naming the ID and what happened, and the
+    address of *about*, the ID it concerns, if it has one. True if the mail server took the notice."""
+    host = current_app.config["SMTP_HOST"]
+    to = [address for address in (contract.email, about and about.email) if address]
     if not host or not to:
         return False
     bank, now = current_app.config["BANK_NAME"], clock.now().astimezone(clock.JST)
     message = EmailMessage()
     message["Subject"] = f"【{bank}】{SUBJECTS[event]}"
     message["From"] = current_app.config["MAIL_FROM"]
-    message["To"] = to
+    message["To"] = ", ".join(to)
     message["Date"] = formatdate(now.timestamp(), localtime=False)
     message["Message-ID"] = make_msgid(domain="ibcert.invalid")
     message["X-Ibcert-Event"] = event

@@ -31,11 +31,12 @@ def activate_admin(contract: Contract, logon_pin_hash: str, confirmation_pin_has
 
 
 def register_user(contract: Contract, user_id: str, name: str, temporary_logon_pin: str,
-                  temporary_confirmation_pin: str, permissions: list[str]) -> Principal:
-    """I-4.7: a user with the 仮 PINs (ホ, ヘ) the administrator tells them. The name is kept without surrounding
-    blanks and the 権限 in the menu's order, whatever order they were ticked in."""
+                  temporary_confirmation_pin: str, permissions: list[str], email: str | None = None) -> Principal:
+    """I-4.7: a user with the 仮 PINs (ホ, ヘ) the administrator tells them, and the user's own e-mail address if
+    given. The name is kept without surrounding blanks and the 権限 in the menu's order, whatever order they were
+    ticked in."""
     allowed = w("admin_menu.permission_names")
-    user = Principal(kind=USER, user_id=user_id, name=name.strip(),
+    user = Principal(kind=USER, user_id=user_id, name=name.strip(), email=email or None,
                      permissions=[permission for permission in allowed if permission in permissions],
                      status=PROVISIONAL, logon_pin_hash=auth.hash_pin(temporary_logon_pin),
                      confirmation_pin_hash=auth.hash_pin(temporary_confirmation_pin), created_at=clock.now())

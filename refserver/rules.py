@@ -90,11 +90,12 @@ def user_name(raw: str) -> str | None:
     return None
 
 
-def email(raw: str) -> tuple[str, str | None]:
-    """ご契約先Eメールアドレス (ハ): required (FAQ 16: no e-mail address, no service) and well-formed."""
+def email(raw: str, label: str = RULES["ハ"].name, *, required: bool = True) -> tuple[str, str | None]:
+    """ご契約先Eメールアドレス (ハ): required (FAQ 16: no e-mail address, no service) and well-formed. A user's (*label*)
+    is optional unless the bank requires it (*required*); given, it is well-formed too."""
     value = raw.strip()
     if not value:
-        return value, f"{RULES['ハ'].name}を入力してください。"
+        return value, f"{label}を入力してください。" if required else None
     if _has_full_width(value):
         return value, "全角文字は使用できません。Eメールアドレスは半角で入力してください。"
     try:

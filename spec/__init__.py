@@ -7,6 +7,7 @@ and what the documentation mode prints.
     spec/document.toml   everything else the manual prints (legend text, cautions, contact block)
     spec/faq.toml        the FAQ's 18 items: question, answer, and whether a server shows the answer as behaviour
     spec/appendix.toml   the manual's 付録: the screens of the FAQ's answers, shot after the 37 steps
+    spec/environment.toml the 推奨環境 (FAQ 2, 10): the OS, browsers and settings of a PC the service supports
 
 This module stands below every other part of ibcert and imports none of them.
 
@@ -29,6 +30,7 @@ RULES_PATH = HERE / "rules.toml"
 DOCUMENT_PATH = HERE / "document.toml"
 FAQ_PATH = HERE / "faq.toml"
 APPENDIX_PATH = HERE / "appendix.toml"
+ENVIRONMENT_PATH = HERE / "environment.toml"
 
 
 @lru_cache(maxsize=None)
@@ -54,6 +56,19 @@ class FaqItem:
 @lru_cache(maxsize=None)
 def faq(path: str | os.PathLike = FAQ_PATH) -> tuple[FaqItem, ...]:
     return tuple(FaqItem(**item) for item in read(path)["item"])
+
+
+# -- the 推奨環境 -------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Environment:
+    os: tuple[str, ...]
+    browsers: tuple[str, ...]
+    settings: tuple[str, ...]  # パソコンの設定
+
+
+@lru_cache(maxsize=None)
+def environment(path: str | os.PathLike = ENVIRONMENT_PATH) -> Environment:
+    return Environment(**{key: tuple(values) for key, values in read(path).items()})
 
 
 # -- the 37 steps -----------------------------------------------------------------------------------------------------

@@ -15,6 +15,8 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 
 from certs.pki import DevPKI
 from refserver import create_app
+from refserver.embedded import free_port
+from refserver.mailsink import MailSink
 from refserver.models import db
 
 OPERATOR_TOKEN = "test-operator-token"
@@ -141,6 +143,14 @@ class Provisioned:
             return {"token": pyotp.TOTP(self.totp_secret).now()}
         cells = re.findall(r"確認用パスワード（(.)）", html)
         return {f"cell{i}": self.card[cell] for i, cell in enumerate(cells)}
+
+
+@pytest.fixture
+def mail(app):
+    """A real SMTP sink the app's notices go to."""
+    with MailSink(free_port()) as sink:
+        app.config.update(SMTP_HOST=sink.host, SMTP_PORT=sink.port)
+        yield sink
 
 
 @pytest.fixture

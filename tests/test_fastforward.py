@@ -347,7 +347,8 @@ def test_capabilities_in_testing_mode(app):
     assert response.get_json() == {"fast_forward": POINTS, "clock": True, "certificates": True, "logons": True,
                                    "steps": list(jumps.STEPS), "lockout_threshold": 6,
                                    "idle_timeout_minutes": 10, "back_office": True, "renewal_window_days": 30,
-                                   "certificate_validity_days": 365, "auth_methods": ["certificate", "password"]}
+                                   "certificate_validity_days": 365, "auth_methods": ["certificate", "password"],
+                                   "user_email": "optional"}
 
 
 def test_capabilities_outside_testing_mode(tmp_path, pki):
@@ -355,7 +356,7 @@ def test_capabilities_outside_testing_mode(tmp_path, pki):
     assert response.get_json() == {"fast_forward": [], "clock": False, "certificates": False, "logons": False,
                                    "steps": [], "lockout_threshold": 6, "idle_timeout_minutes": 10,
                                    "back_office": True, "renewal_window_days": 30, "certificate_validity_days": 365,
-                                   "auth_methods": ["certificate", "password"]}
+                                   "auth_methods": ["certificate", "password"], "user_email": "optional"}
 
 
 def test_capabilities_need_the_token(app):

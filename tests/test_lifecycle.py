@@ -15,19 +15,10 @@ from conftest import (ADMIN_CONFIRMATION_PIN, ADMIN_PIN, OPERATOR_TOKEN, TEMP_CO
                       USER_CONFIRMATION_PIN, USER_PIN, WebClient, alert, field_error, h1)
 from refserver import clock, lifecycle
 from refserver.embedded import free_port
-from refserver.mailsink import MailSink
 from refserver.models import AuditEntry, Certificate, Contract, Principal, db
 
 AUTH = {"Authorization": f"Bearer {OPERATOR_TOKEN}"}
 NEW_TEMP_PIN, NEW_TEMP_CONFIRMATION_PIN = "atar9753", "atar8642q"
-
-
-@pytest.fixture
-def mail(app):
-    """A real SMTP sink the app's notices go to."""
-    with MailSink(free_port()) as sink:
-        app.config.update(SMTP_HOST=sink.host, SMTP_PORT=sink.port)
-        yield sink
 
 
 def api(app, method: str, path: str, body: dict | None = None):
