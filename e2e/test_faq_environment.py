@@ -138,5 +138,6 @@ def test_faq_16_a_users_address_is_optional_and_gets_the_users_notices(arrange, 
     enroll(open_service_top(workstation("利用者PC")), "user", state.contract.contract_number,
            USER.temporary_logon_pin, USER.temporary_confirmation_pin, user_id=USER.user_id)
     if mailbox is not None:
-        notice = mailbox.wait_for(lambda m: m["X-Ibcert-Event"] == "issued" and USER.user_id in m.get_content())
+        notice = mailbox.wait_for(lambda m: m["X-Ibcert-Event"] == "issued" and USER.user_id in m.get_content()
+                                  and state.contract.contract_number in m.get_content())
         assert [address for _, address in getaddresses([notice["To"]])] == [SAMPLE.admin_email, USER.email]
