@@ -120,7 +120,8 @@ def test_faq_16_without_a_real_address_the_administrator_does_not_get_past_i_2_3
 @pytest.mark.faq(16)
 def test_faq_16_a_users_address_is_optional_and_gets_the_users_notices(arrange, workstation, mailbox):
     """I-4.7 with the user's own address: a malformed one is refused; a user without one is registered unless the bank
-    requires one; the user's certificate, obtained on the user's PC, is told to the user's address too."""
+    requires one, and is given one later on 利用者情報変更 (a malformed one refused there too); the user's
+    certificate, obtained on the user's PC, is told to the user's address too."""
     kind = arrange.capabilities.get("user_email")
     if kind is None:
         pytest.skip("not applicable: the server has no user e-mail address (GET /api/capabilities: user_email)")
@@ -135,6 +136,11 @@ def test_faq_16_a_users_address_is_optional_and_gets_the_users_notices(arrange, 
         form.register_rejected(WITHOUT_EMAIL, SAMPLE.admin_confirmation_pin).expect_field_error("admin_menu.user_email")
     else:
         assert isinstance(form.register(WITHOUT_EMAIL, SAMPLE.admin_confirmation_pin), UserRegisteredPage)
+        detail = arrange.logged_on(admin_pc, state, "admin").management().users().user(WITHOUT_EMAIL.user_id)
+        detail = detail.change_email("suzuki@", SAMPLE.admin_confirmation_pin)
+        detail.expect_field_error("admin_menu.user_email")
+        detail = detail.change_email("suzuki@example.co.jp", SAMPLE.admin_confirmation_pin)
+        expect(detail.field("admin_menu.user_email")).to_have_value("suzuki@example.co.jp")
     enroll(open_service_top(workstation("利用者PC")), "user", state.contract.contract_number,
            USER.temporary_logon_pin, USER.temporary_confirmation_pin, user_id=USER.user_id)
     if mailbox is not None:

@@ -1,5 +1,5 @@
 """The admin's screens after logon (I-4.6 … I-4.8): status, management menu, user registration; and each user's
-利用者情報変更 (権限, ロック解除, the reissue of FAQ 14 and 18, 削除)."""
+利用者情報変更 (権限, the user's Eメールアドレス, ロック解除, the reissue of FAQ 14 and 18, 削除)."""
 
 from __future__ import annotations
 
@@ -125,6 +125,12 @@ class UserDetailPage(LoggedOnScreen):
         for name in self.w("admin_menu.permission_names"):
             group.get_by_role("checkbox", name=name, exact=True).set_checked(name in permissions)
         return self._confirm("admin_menu.permissions", "user_admin.permissions_button", confirmation_pin)
+
+    def change_email(self, email: str, confirmation_pin: str):
+        """The user's own Eメールアドレス (FAQ 16), beyond the manual: changed, or taken away (empty) where the bank
+        does not require one."""
+        return self._confirm("user_admin.email_button", "user_admin.email_button", confirmation_pin,
+                             {"admin_menu.user_email": email})
 
     def reissue(self, temporary_logon_pin: str, temporary_confirmation_pin: str, confirmation_pin: str):
         """電子証明書を再発行 (FAQ 14, 18): the old certificate is revoked; the user obtains a new one with these 仮

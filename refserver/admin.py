@@ -227,7 +227,8 @@ def registered():
 
 
 # -- one user: 権限, ロック解除, 再発行 (FAQ 14, 18), 削除 — each confirmed with ロ --------------------------------------
-_USER_ACTIONS = {"permissions": "権限を変更しました。", "unlock": "ロックを解除しました。",
+_USER_ACTIONS = {"permissions": "権限を変更しました。", "email": "Eメールアドレスを変更しました。",
+                 "unlock": "ロックを解除しました。",
                  "reissue": "電子証明書の再発行を受け付けました。新しい利用者暗証番号(仮)・利用者確認暗証番号(仮)を"
                             "利用者に通知してください。",
                  "delete": "利用者を削除しました。"}
@@ -249,6 +250,7 @@ def user_detail(user_id: str):
 
 def _user_screen(user: Principal, forms: dict, status: int = 200):
     empty = {action: Form() for action in _USER_ACTIONS}
+    empty["email"].values = {"email": user.email or ""}  # the address it has, to change
     return screen("admin/user.html", w("user_admin.heading"), user=user, forms={**empty, **forms},
                   certificate=issuance.valid_certificate(user, clock.now()),
                   allowed=w("admin_menu.permission_names")), status
@@ -261,12 +263,17 @@ def user_action(user_id: str, action: str):
     if user is None or action not in _USER_ACTIONS:
         warn("この操作はできません。画面のボタンから操作してください。")
         return redirect(url_for("admin.users"))
-    names = {"permissions": ("confirmation_pin",), "unlock": ("confirmation_pin",), "delete": ("confirmation_pin",),
+    names = {"permissions": ("confirmation_pin",), "email": ("email", "confirmation_pin"),
+             "unlock": ("confirmation_pin",), "delete": ("confirmation_pin",),
              "reissue": ("temp_pin", "temp_confirmation_pin", "confirmation_pin")}[action]
     form = Form(*names)
     selected = request.form.getlist("permissions")
     if action == "permissions":
         form.check("permissions", rules.permissions(selected, w("admin_menu.permission_names")))
+    if action == "email":
+        email, problem = rules.email(form["email"], w("admin_menu.user_email"),
+                                     required=current_app.config["USER_EMAIL_REQUIRED"])
+        form.check("email", problem)
     if action == "unlock" and user.locked_at is None and not user.failed_attempts:
         form.alert = f"{user.user_id}はロックされていません。"
     if action == "reissue":
@@ -284,6 +291,8 @@ def user_action(user_id: str, action: str):
     try:
         if action == "permissions":
             lifecycle.change_permissions(admin, user, selected)
+        elif action == "email":
+            lifecycle.change_email(admin, user, email)
         elif action == "unlock":
             lifecycle.unlock(user, f"管理者 {admin.contract.number}")
         elif action == "reissue":

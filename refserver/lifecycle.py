@@ -131,6 +131,15 @@ def change_permissions(admin: Principal, user: Principal, permissions: list[str]
     db.session.commit()
 
 
+def change_email(admin: Principal, user: Principal, email: str) -> None:
+    """The user's own Eメールアドレス (FAQ 16), checked by the caller (rules.email): set, changed or, where the bank
+    does not require one, taken away (empty). The user's notices go there from now on."""
+    _user_of(admin, user)
+    user.email = email or None
+    audit.record(_admin_actor(admin), "Eメールアドレスの変更", admin.contract.number, f"{user.user_id}：{email or '（なし）'}")
+    db.session.commit()
+
+
 def delete_user(admin: Principal, user: Principal) -> None:
     """The user's certificates are revoked and the ID never logs on again (its row stays, for the audit log)."""
     _user_of(admin, user)

@@ -233,3 +233,28 @@ def test_faq_16_the_users_notices_also_go_to_the_users_address(app, walk, provis
     assert [address for _, address in getaddresses([told["keiri01"]["To"]])] == ["keiri@example.co.jp", USER_EMAIL]
     assert told["keiri02"]["To"] == "keiri@example.co.jp"
     assert TEMP_PIN not in told["keiri01"].get_content()
+
+
+@pytest.mark.faq(16)
+def test_faq_16_the_administrator_changes_or_clears_a_users_address_on_its_screen(app, web, walk):
+    """利用者情報変更: the address is shown to change; a malformed one (or, where the bank requires one, none) is
+    refused and changes nothing; a new one, confirmed with ロ, is kept (normalised); cleared, the user has none."""
+    logged_on_admin(walk)
+    walk.register_user(email=USER_EMAIL)
+    web.get("/ib/admin/users/keiri01")
+    assert f'value="{USER_EMAIL}"' in web.html
+
+    def change(email: str, pin: str = ADMIN_CONFIRMATION_PIN):
+        return web.post("/ib/admin/users/keiri01/email", {"email": email, "confirmation_pin": pin})
+
+    assert change("hanako@").status_code == 400
+    assert field_error(web.html, "email-address") == "Eメールアドレスの形式が正しくありません（例：keiri@example.co.jp）。"
+    assert change("Hanako@Example.CO.JP", "Wrong2468x").status_code == 400 and users(app) == {"keiri01": USER_EMAIL}
+    web.follow(change(" Hanako@Example.CO.JP "))
+    assert "Eメールアドレスを変更しました。" in web.html and users(app) == {"keiri01": "Hanako@example.co.jp"}
+    app.config["USER_EMAIL_REQUIRED"] = True
+    assert change("").status_code == 400 and users(app) == {"keiri01": "Hanako@example.co.jp"}
+    assert field_error(web.html, "email-address") == "利用者Eメールアドレスを入力してください。"
+    app.config["USER_EMAIL_REQUIRED"] = False
+    web.follow(change(""))
+    assert users(app) == {"keiri01": None}
