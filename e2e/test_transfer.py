@@ -7,17 +7,21 @@
 - A wrong チ counts towards the user's lockout as every PIN does: N−1 misses leave the ID open, N lock it (N from
   GET /api/capabilities: lockout_threshold; 6 where a server does not say), the first miss the right チ with its case
   changed (rule:チ:case).
+- Each field's edges (rule:振込金額:min-1 … max+1, rule:振込先口座番号:6/8 digits, rule:受取人名:max+1): what lies
+  inside is taken to 振込内容確認, what lies outside is refused with the field's message (the largest amount from
+  GET /api/capabilities: transfer_limit; not applicable where a server does not say).
 - Both forms refuse a missing or forged CSRF token (csrf:missing@transfer, …).
 """
 
 from __future__ import annotations
 
 import dataclasses
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
 
-from pages import (Payment, TransferConfirmPage, TransferDonePage, TransferRefusedPage, UserLogonPage,
+from pages import (Payment, TransferConfirmPage, TransferDonePage, TransferPage, TransferRefusedPage, UserLogonPage,
                    UserStatusPage)
 from pages.walkthrough import SAMPLE
 from spec.cases import case_changed
@@ -54,6 +58,33 @@ def test_a_user_with_the_permission_transfers_with_chi(status):
     again = TransferDonePage(done.pc)
     again.expect_alert("受付済み")
     assert again.receipt_number() == receipt
+
+
+def test_each_field_is_refused_just_outside_its_edges_and_taken_just_inside(arrange, status, subtests):
+    """One submission per side of the edges: outside, every field named is refused (each its own message, the
+    server judging all of them); inside, the transfer goes on to 振込内容確認."""
+    limit = arrange.capabilities.get("transfer_limit")
+    if limit is None:
+        pytest.skip("not applicable (needs: transfer_limit — GET /api/capabilities)")
+    form = status.transfer()
+    path = urlsplit(form.page.url).path
+    outside = {"rule:振込先口座番号:min-1": ("transfer.account_number", Payment("123456", "ア" * 31, "0")),
+               "rule:受取人名:max+1": ("transfer.payee_name", None), "rule:振込金額:min-1": ("transfer.amount", None),
+               "rule:振込先口座番号:max+1": ("transfer.account_number", Payment("12345678", "アイ", str(limit + 1))),
+               "rule:振込金額:max+1": ("transfer.amount", None)}
+    for case, (key, payment) in outside.items():
+        if payment is not None:
+            form = form.enter_rejected(payment)
+        with subtests.test(msg=case):
+            form.expect_field_error(key)
+    pc = status.pc
+    for case, payment in {"rule:振込金額:max": Payment("1234567", "ア" * 30, str(limit)),  # 受取人名 at its max too
+                          "rule:振込金額:min": Payment("7654321", "イ", "1")}.items():
+        with subtests.test(msg=case):
+            form.enter(payment)
+            expect(pc.page.get_by_text(f"{int(payment.amount):,}円", exact=True)).to_be_visible()
+        pc.goto(path)
+        form = TransferPage(pc)
 
 
 def test_a_user_registered_without_the_permission_sees_no_link(arrange, workstation):

@@ -373,7 +373,8 @@ def capabilities():
                    certificate_validity_days=current_app.config["CERT_VALIDITY_DAYS"],
                    steps=list(jumps.STEPS) if testing else [], lockout_threshold=auth.threshold(),
                    idle_timeout_minutes=current_app.config["IDLE_TIMEOUT_MINUTES"], auth_methods=list(AUTH_METHODS),
-                   user_email="required" if current_app.config["USER_EMAIL_REQUIRED"] else "optional")
+                   user_email="required" if current_app.config["USER_EMAIL_REQUIRED"] else "optional",
+                   transfer_limit=current_app.config["TRANSFER_LIMIT"])
 
 
 @bp.route("/clock", methods=["GET", "POST"])
