@@ -348,7 +348,7 @@ def test_capabilities_in_testing_mode(app):
                                    "steps": list(jumps.STEPS), "lockout_threshold": 6,
                                    "idle_timeout_minutes": 10, "back_office": True, "renewal_window_days": 30,
                                    "certificate_validity_days": 365, "auth_methods": ["certificate", "password"],
-                                   "user_email": "optional"}
+                                   "user_email": "optional", "transfer_limit": 10_000_000}
 
 
 def test_capabilities_outside_testing_mode(tmp_path, pki):
@@ -356,7 +356,8 @@ def test_capabilities_outside_testing_mode(tmp_path, pki):
     assert response.get_json() == {"fast_forward": [], "clock": False, "certificates": False, "logons": False,
                                    "steps": [], "lockout_threshold": 6, "idle_timeout_minutes": 10,
                                    "back_office": True, "renewal_window_days": 30, "certificate_validity_days": 365,
-                                   "auth_methods": ["certificate", "password"], "user_email": "optional"}
+                                   "auth_methods": ["certificate", "password"], "user_email": "optional",
+                                   "transfer_limit": 10_000_000}
 
 
 def test_capabilities_need_the_token(app):
