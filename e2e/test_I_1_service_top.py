@@ -8,7 +8,7 @@ from pages import AdminLogonPage, ServiceTopPage, UserLogonPage
 
 @pytest.mark.step("I-1.1")
 def test_I_1_1_corporate_link_opens_service_top(pc):
-    """I-1.1 目黒信用金庫のホームページから「法人・個人事業主」をクリックします。"""
+    """I-1.1 目黒信用金庫のホームページ（http://www.shinkin.co.jp/megoro/）から「法人・個人事業主」をクリックします。"""
     top = pc.open().open_corporate()
     assert isinstance(top, ServiceTopPage)
 

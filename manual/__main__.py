@@ -19,7 +19,8 @@ EXIT_OK, EXIT_DRIFT, EXIT_FAILED = 0, 1, 3
 EPILOG = """\
 exit status: 0 = every step passed (check: and no screen drifted); 1 = check only: drift, the changed step IDs
 are listed, their diff images written to DIR/diff/<ID>.png and the changed shots (and the manual) rewritten in DIR;
-3 = a step of the walkthrough failed (see report.html: which step ID, what was expected); 2 = usage error.
+3 = a step of the walkthrough failed (see DIR.failed/report.html: which step ID, what was expected; DIR itself is
+left as it was, byte for byte); 2 = usage error.
 A check against a folder without a previous set writes every step as new and exits 1: commit that set as the
 baseline, and later checks compare with it."""
 
@@ -37,6 +38,7 @@ def _options(parser: argparse.ArgumentParser) -> None:
     server.add_argument("--ca-cert", type=Path, help="PEM of the CA that signed that server's TLS certificate")
     bank = parser.add_argument_group("bank", "defaults: the manual's (目黒信用金庫)")
     bank.add_argument("--bank-name")
+    bank.add_argument("--bank-homepage", dest="homepage", help="the bank's home page address, printed at I-1.1")
     bank.add_argument("--contact-department", dest="departments", action="append",
                       help="a line of the 問い合わせ先 block under the bank's name (repeat for several)")
     bank.add_argument("--contact-phone", dest="phone")
@@ -71,15 +73,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     departments = tuple(args.departments) if args.departments else None
-    branding = document.Branding(bank_name=args.bank_name, departments=departments, phone=args.phone)
+    branding = document.Branding(bank_name=args.bank_name, homepage=args.homepage, departments=departments,
+                                 phone=args.phone)
     options = dict(outline=args.outline, branding=branding, server=_server(parser, args),
                    wording_file=args.wording)
 
     if args.command == "build":
-        report = build.build(args.out, **options)
+        report = build.publish(args.out, **options)
         print(report.summary())
+        if not report.ok:
+            print(f"{args.out} is left as it was; this build's report and shots: "
+                  f"{build.failed_dir(args.out)}/report.html")
+            return EXIT_FAILED
         print(f"{args.out}/manual.html, manual.pdf, report.html ({report.seconds:.1f} s)")
-        return EXIT_OK if report.ok else EXIT_FAILED
+        return EXIT_OK
 
     with tempfile.TemporaryDirectory(prefix="manual-check-") as fresh:
         report = build.build(Path(fresh), **options)
@@ -88,10 +95,12 @@ def main(argv: list[str] | None = None) -> int:
         else:
             for result in report.results:  # the fresh shots go with the temporary folder
                 result.screenshot = None
-    args.against.mkdir(parents=True, exist_ok=True)
-    report.write(args.against)
+    written = args.against if report.ok else build.failed_dir(args.against)  # a failed check leaves the set as it was
+    written.mkdir(parents=True, exist_ok=True)
+    report.write(written)
     print(report.summary())
     if not report.ok:
+        print(f"{args.against} is left as it was; this check's report: {written}/report.html")
         return EXIT_FAILED
     if report.drift.drifted:
         for kind in ("changed", "added", "removed"):

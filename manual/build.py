@@ -6,6 +6,7 @@ spec/document.toml), on a server whose clock stands still, so every run sees the
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import time
@@ -243,3 +244,34 @@ def build(out_dir: Path, *, outline: bool = True, branding: document.Branding = 
     report.seconds = time.perf_counter() - started
     report.write(out_dir)
     return report
+
+
+def failed_dir(out_dir: Path) -> Path:
+    """Where a failed build of out_dir leaves its report and what it shot."""
+    return out_dir.with_name(out_dir.name + ".failed")
+
+
+def publish(out_dir: Path, **options) -> Report:
+    """`python -m manual build`: build in a fresh folder beside out_dir, which takes out_dir's place only when every
+    step passed. A failed build leaves the manual already in out_dir as it was, byte for byte (a bank's good copy is
+    never swapped for 12 shots and a PDF of broken images), and puts its report and shots in failed_dir(out_dir)."""
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    fresh = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-building-", dir=out_dir.parent))
+    try:
+        report = build(fresh, **options)
+        target = out_dir if report.ok else failed_dir(out_dir)
+        _replace(target, fresh)
+    finally:
+        shutil.rmtree(fresh, ignore_errors=True)
+    if report.ok:
+        shutil.rmtree(failed_dir(out_dir), ignore_errors=True)  # the failure it reported is over
+    return report
+
+
+def _replace(target: Path, fresh: Path) -> None:
+    """fresh becomes target by renames on one file system: target is never half written."""
+    old = target.with_name(f".{target.name}-old-{os.getpid()}")
+    if target.exists():
+        target.rename(old)
+    fresh.rename(target)
+    shutil.rmtree(old, ignore_errors=True)

@@ -24,6 +24,7 @@ class Branding:
     """What a bank changes in the manual; None keeps the manual's default."""
 
     bank_name: str | None = None
+    homepage: str | None = None  # the bank's home page address, printed at I-1.1
     departments: tuple[str, ...] | None = None
     phone: str | None = None
 
@@ -83,6 +84,8 @@ def load(branding: Branding = Branding(), *, steps_toml: Path = spec.STEPS_PATH,
     replacements = {}
     if branding.bank_name:
         replacements[doc["bank"]["name"]] = branding.bank_name
+    if branding.homepage:
+        replacements[doc["bank"]["homepage"]] = branding.homepage
     doc = _rebrand(doc, replacements)
     if branding.departments is not None:
         doc["contact"]["departments"] = list(branding.departments)

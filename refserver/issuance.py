@@ -85,7 +85,7 @@ def refusal(principal: Principal) -> str | None:
         days = current_app.config["ENROLLMENT_WINDOW_DAYS"]
         # Counted in calendar days in Japan: applied on 4/1, the last day for an 80-day window is 6/20.
         if clock.jst_day(now) > clock.jst_day(start) + dt.timedelta(days=days):
-            since = "再発行のお手続き" if reissued else "お申込み"
+            since = "再発行のお手続き" if reissued else "お申込み" if principal.kind == ADMIN else "利用者登録"
             return f"電子証明書の取得期間（{since}から{days}日間）を過ぎています。当金庫までご連絡ください。"
     return None
 

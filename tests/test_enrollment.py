@@ -336,11 +336,17 @@ def test_II_1_second_acquisition_by_the_user_is_refused(web, walk):
 
 
 def test_II_1_users_window_runs_from_their_registration(app, web, walk):
+    """Told beforehand and when refused: from the registration, for the bank's number of days (a setting)."""
+    app.config["ENROLLMENT_WINDOW_DAYS"] = 60
     contract, _ = walk.user_registered()
+    web.get("/ib/user/certificate")
+    assert "管理者による利用者登録から60日を過ぎると取得できなくなります。" in web.html
+    web.get("/ib/admin/certificate")
+    assert "お申込みから60日を過ぎると取得できなくなります。" in web.html
     with app.app_context():
-        clock.advance(81)
+        clock.advance(61)
     web.submit("/ib/user/certificate", user_fields(contract))
-    assert "取得期間" in alert(web.html)
+    assert alert(web.html) == "電子証明書の取得期間（利用者登録から60日間）を過ぎています。当金庫までご連絡ください。"
 
 
 def test_II_1_a_user_cannot_enroll_through_the_admin_form(web, walk):

@@ -63,7 +63,7 @@ def test_catalog_wording_keys_resolve(manual):
 
 
 def test_document_quotes_the_legend_and_anchors_exist(manual):
-    assert [pin["letter"] for pin in manual.doc["legend"]["pin"]] == list("ABCイロニホヘトチ")
+    assert [pin["letter"] for pin in manual.doc["legend"]["pin"]] == list("ABCイロハニホヘトチ")
     step_ids = {s.id for s in manual.steps}
     sections = {(s.part, s.section) for s in manual.steps}
     assert {n["step"] for n in manual.doc["step_note"]} <= step_ids
@@ -73,6 +73,25 @@ def test_document_quotes_the_legend_and_anchors_exist(manual):
     assert card["contract_number"] == "12345678901"
     assert dict(zip(card["grid_cells"], card["grid_values"])) == {
         "ア": "11", "イ": "22", "ウ": "33", "エ": "44", "オ": "55", "カ": "66", "キ": "77", "ク": "88"}
+
+
+def printed_letters(text: str) -> set[str]:
+    """The legend letters a printed line names: ・Aは…, ※ハも…, イとロについて, イ・ロ."""
+    return set(re.findall(r"(?:^|[・※「（\s])([A-Zイロハニホヘトチ])(?=[はもとを・、）」]|について)", text))
+
+
+def test_every_letter_the_manual_prints_is_defined_in_its_legend(manual):
+    """A note or step naming a field by letter names one the legend defines (ハ at I-2.3 was not; II-1.3 named
+    fields A–D of its own, B and C clashing with the legend's)."""
+    defined = {pin["letter"] for pin in manual.doc["legend"]["pin"]}
+    lines = [step.instruction for step in manual.steps]
+    for block in (*manual.doc["step_note"], *manual.doc["intro"], *manual.doc["note"]):
+        lines += [block.get("heading", ""), *block["lines"]]
+    named = {letter: line for line in lines for letter in printed_letters(line)}
+    assert {"ハ", "ニ", "ホ", "ヘ", "イ", "ロ", "A"} <= set(named)  # the notes that name letters are read
+    assert set(named) <= defined, {letter: named[letter] for letter in set(named) - defined}
+    ii_1_3 = next(n for n in manual.doc["step_note"] if n["step"] == "II-1.3")
+    assert [sorted(printed_letters(line)) for line in ii_1_3["lines"]] == [["A"], ["ニ"], ["ホ"], ["ヘ"]]
 
 
 # -- the rendered manual ---------------------------------------------------------------------------------------------
@@ -88,10 +107,19 @@ def test_html_has_every_step_in_order_with_its_image(manual, tmp_path):
 
 
 def test_bank_name_and_contact_are_configurable(tmp_path):
-    branded = document.load(document.Branding(bank_name="テスト信用金庫", departments=("事務部",), phone="0120-000-000"))
+    branded = document.load(document.Branding(bank_name="テスト信用金庫", homepage="https://www.test-shinkin.example/",
+                                              departments=("事務部",), phone="0120-000-000"))
     html = render.render_html(branded, fake_set(tmp_path) / "manual.html").read_text(encoding="utf-8")
-    assert "テスト信用金庫のホームページから" in html and "Tel 0120-000-000" in html and "事務部" in html
-    assert "目黒信用金庫" not in html and "総合企画部" not in html
+    assert "テスト信用金庫のホームページ（https://www.test-shinkin.example/）から" in html
+    assert "Tel 0120-000-000" in html and "事務部" in html
+    assert "目黒信用金庫" not in html and "総合企画部" not in html and "shinkin.co.jp" not in html
+
+
+def test_the_manual_names_no_browser_of_the_past(manual, tmp_path):
+    """Shots of a current browser under text that names インターネットエクスプローラ would send customers astray."""
+    html = render.render_html(manual, fake_set(tmp_path) / "manual.html").read_text(encoding="utf-8")
+    assert "インターネットエクスプローラ" not in html and "ブラウザで開いている画面をすべて閉じて" in html
+    assert "目黒信用金庫のホームページ（http://www.shinkin.co.jp/megoro/）から" in html
 
 
 # -- drift -----------------------------------------------------------------------------------------------------------
@@ -222,11 +250,19 @@ def test_build_command_reports_a_server_it_cannot_reach(tmp_path):
     with socket.socket() as unused:  # a port nobody listens on once this closes
         unused.bind(("127.0.0.1", 0))
         port = unused.getsockname()[1]
-    run = subprocess.run([sys.executable, "-m", "manual", "build", "--out", str(tmp_path), "--base-url",
+    good = tmp_path / "manual"  # the manual a bank already has: a failed build leaves it byte for byte
+    (good / "steps").mkdir(parents=True)
+    before = {"manual.pdf": b"%PDF-1.7 good copy", "report.json": b"{}", "steps/I-1.1.png": b"\x89PNG good"}
+    for name, data in before.items():
+        (good / name).write_bytes(data)
+    run = subprocess.run([sys.executable, "-m", "manual", "build", "--out", str(good), "--base-url",
                           f"https://127.0.0.1:{port}", "--operator-token", "t",
                           "--ca-cert", str(DevPKI.default().ensure().root_ca_pem)],
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 3, run.stdout + run.stderr
-    report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    assert {p.relative_to(good).as_posix(): p.read_bytes() for p in good.rglob("*") if p.is_file()} == before
+    report = json.loads((tmp_path / "manual.failed" / "report.json").read_text(encoding="utf-8"))
     assert not report["ok"] and report["error"] and "Traceback" not in run.stderr
     assert {s["status"] for s in report["steps"]} == {"not run"}
+    assert "manual.failed/report.html" in run.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["manual", "manual.failed"]  # no building folder left
