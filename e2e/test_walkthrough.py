@@ -23,7 +23,8 @@ from .conformance import recorder_for
 @pytest.mark.docs
 def test_walkthrough_admin_then_user_on_two_pcs(request, browser, workstation, contract, operator, arrange, wording,
                                                 tmp_path):
-    """I-1.1 … II-2.6 in order; every step's screen is the one the manual names and is shot; the manual prints."""
+    """I-1.1 … II-2.6 in order; every step's screen is the one the manual names and is shot; the manual prints, a
+    step a page, legibly."""
     if arrange.capabilities.get("clock"):
         request.getfixturevalue("server_clock")  # the 付録 moves it to the renewal window; put back afterwards
     manual = document.load()
@@ -44,3 +45,8 @@ def test_walkthrough_admin_then_user_on_two_pcs(request, browser, workstation, c
     plan, pages = render.plan_pages(manual), render.pdf_page_texts(pdf)
     assert len(pages) == len(plan)
     assert all(marker in text for page, text in zip(plan, pages) for marker in page.markers)
+    # legible on paper: each of the 37 steps' shots is placed so that its 16 px text prints at 8 pt or more
+    step_pages = {number for number, page in enumerate(plan, start=1) if set(page.markers) <= set(spec.STEP_IDS)}
+    placed = [(number, ppi) for number, ppi in render.pdf_image_ppi(pdf) if number in step_pages]
+    assert sorted({number for number, _ in placed}) == sorted(step_pages)
+    assert all(ppi <= render.PRINT_PPI for _, ppi in placed), placed

@@ -20,7 +20,11 @@ from PIL import Image
 from manual.document import Manual, Part, Section, Step
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-STEPS_PER_PAGE = 4  # two rows of two: room left on every page for the longest notes of the manual
+# A step a page, its shot printed at PRINT_PPI: the screens' 16 px body text prints at 8 pt (1 px = 72/144 pt), the
+# least a customer can read on paper. Four to a page, the same text printed at 3 pt.
+STEPS_PER_PAGE = 1
+PRINT_PPI = 144
+SHOT_MAX_MM = (186, 228)  # the most a shot may take of an A4 page (12 mm margins, room for headings and the step)
 STEPS_DIR = "steps"
 
 
@@ -72,9 +76,24 @@ def render_template(name: str, out: Path, **context) -> Path:
     return out
 
 
+def placed_width(image: Path) -> str:
+    """The printed width of a shot (CSS): its pixels at PRINT_PPI, scaled down only where the page is too small for
+    it (a shot taller than SHOT_MAX_MM at PRINT_PPI prints smaller, as a whole); 100% for a shot not there."""
+    if not image.is_file():
+        return "100%"
+    with Image.open(image) as shot:
+        width, height = shot.size
+    mm_per_px = 25.4 / PRINT_PPI
+    scale = min(1.0, SHOT_MAX_MM[0] / (width * mm_per_px), SHOT_MAX_MM[1] / (height * mm_per_px))
+    return f"{width * mm_per_px * scale:.2f}mm"
+
+
 def render_html(manual: Manual, out: Path, src: Callable[[str], str] = shot_src) -> Path:
-    """Write the manual to the file `out`, each step's image taken from src(step ID)."""
-    return render_template("manual.html.j2", out, manual=manual, doc=manual.doc, pages=plan_pages(manual), src=src)
+    """Write the manual to the file `out`, each step's image taken from src(step ID) (beside `out`), placed at
+    PRINT_PPI (see placed_width)."""
+    widths = {step.id: placed_width(out.parent / src(step.id)) for step in manual.shots}
+    return render_template("manual.html.j2", out, manual=manual, doc=manual.doc, pages=plan_pages(manual), src=src,
+                           widths=widths)
 
 
 def print_copy(png: Path, jpeg: Path) -> Path:
@@ -106,6 +125,13 @@ def print_pdf(browser, html: Path, pdf: Path) -> Path:
     finally:
         page.close()
     return pdf
+
+
+def pdf_image_ppi(pdf: Path) -> list[tuple[int, int]]:
+    """(page number, horizontal ppi) of each image placed in a PDF (poppler's pdfimages -list): at PRINT_PPI, a
+    shot's 16 px text prints at 8 pt."""
+    listing = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True).stdout
+    return [(int(row[0]), int(row[12])) for row in (line.split() for line in listing.splitlines()[2:])]
 
 
 def pdf_page_texts(pdf: Path) -> list[str]:

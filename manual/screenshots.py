@@ -24,6 +24,7 @@ MARK = "data-manual-shot"  # on everything the shot adds, to take it out again
 # which made shots differ between runs.
 OUTLINE = {"border": "3px solid #e60012", "pad": 6, "fill": "transparent"}  # pad = outline-offset + width, px
 MASK = {"border": "none", "pad": 0, "fill": "#9e9e9e"}
+CROP_MARGIN = 16  # px kept around the content a shot is cropped to (see StepCamera.crop)
 STILL_CSS = ("*, *::before, *::after { caret-color: transparent !important; animation: none !important;"
              " transition: none !important; }")
 # The boxes come measured (see _boxes), so drawing needs no lookup in the page's own JavaScript world. Fixed to the
@@ -116,12 +117,31 @@ class StepCamera:
             raise AssertionError(f"step {step.id}: the screen lacks what the step acts on: {', '.join(missing)}")
         return boxes
 
-    def capture(self, page) -> bytes:
-        """A PNG of the viewport straight from Chromium (Chromium only, as the suite is): a third faster than
-        page.screenshot(), whose own stopping, masking and waiting this camera does itself."""
+    @staticmethod
+    def crop(page, drawn: list[dict]) -> dict | None:
+        """The part of the viewport a shot keeps: from the top to the end of the screen's content, across the column
+        of its main landmark — widened to take in any dialog and whatever is drawn (frames, masks) — plus a margin.
+        The empty margins either side and below a short screen are a third of a 1280×800 viewport: cut, the
+        printed shot is that much larger (see manual.render). None, the whole viewport, for a screen without a
+        main landmark."""
+        content = _boxes(page.get_by_role("main"))
+        if not content:
+            return None
+        viewport = page.viewport_size
+        kept = content + _boxes(page.get_by_role("dialog")) + drawn
+        left = max(0, min(b["x"] for b in kept) - CROP_MARGIN)
+        right = min(viewport["width"], max(b["x"] + b["width"] for b in kept) + CROP_MARGIN)
+        footer = _boxes(page.get_by_role("contentinfo"))[-1:]  # its height only: it spans the viewport
+        bottom = min(viewport["height"], max(b["y"] + b["height"] for b in kept + footer) + CROP_MARGIN)
+        return {"x": left, "y": 0, "width": right - left, "height": bottom, "scale": 1}
+
+    def capture(self, page, clip: dict | None = None) -> bytes:
+        """A PNG of the viewport (or of its `clip`) straight from Chromium (Chromium only, as the suite is): a third
+        faster than page.screenshot(), whose own stopping, masking and waiting this camera does itself."""
         if page not in self._devtools:
             self._devtools[page] = page.context.new_cdp_session(page)
-        shot = self._devtools[page].send("Page.captureScreenshot", {"format": "png", "optimizeForSpeed": True})
+        options = {"format": "png", "optimizeForSpeed": True, **({"clip": clip} if clip else {})}
+        shot = self._devtools[page].send("Page.captureScreenshot", options)
         return base64.b64decode(shot["data"])
 
     def __call__(self, step, page) -> Path:
@@ -141,7 +161,7 @@ class StepCamera:
             if self.outline:
                 shapes += [[box, {**OUTLINE, "mark": MARK}] for box in self.outlines(step, page)]
             page.evaluate(DRAW, shapes)
-            self.path(step.id).write_bytes(self.capture(page))
+            self.path(step.id).write_bytes(self.capture(page, self.crop(page, [box for box, _ in shapes])))
         finally:
             page.evaluate(CLEAN_UP)
             if grown:

@@ -235,13 +235,16 @@ def test_check_command_exit_status(fake_build, tmp_path, capsys):
     assert main(["check", "--against", str(against)]) == 1
     out = capsys.readouterr().out
     assert "drift: changed: I-3.5" in out and (against / "diff/I-3.5.png").exists()
-    assert "pages need review: 6 of manual.pdf" in out  # front, I.1, I.2 ×2, I.3 (I-3.1…3.4), I.3 (I-3.5…)
+    assert "pages need review: 13 of manual.pdf" in out  # the front page, then a step a page: I-3.5 is the 12th
     assert json.loads((against / "report.json").read_text(encoding="utf-8"))["drift"]["changed"] == ["I-3.5"]
     assert main(["check", "--against", str(against)]) == 0  # the changed shot was taken over
 
     fake_build["fail"] = True
+    kept = {p: p.read_bytes() for p in against.rglob("*") if p.is_file()}
     assert main(["check", "--against", str(against)]) == 3
     assert "II-2.5 failed" in capsys.readouterr().out
+    assert {p: p.read_bytes() for p in against.rglob("*") if p.is_file()} == kept  # the kept set, as it was
+    assert not json.loads((tmp_path / "docs.failed" / "report.json").read_text(encoding="utf-8"))["ok"]
 
 
 def test_build_command_reports_a_server_it_cannot_reach(tmp_path):
