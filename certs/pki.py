@@ -2,8 +2,13 @@
 
 Shape (all ECDSA P-256: generation takes milliseconds, so a fresh machine pays nothing noticeable on first use)::
 
-    ibcert dev root CA ──┬── ibcert client issuing CA ── client certificates (issued by the refserver at 電子証明書取得)
-                         └── server certificate for localhost / 127.0.0.1
+    〈bank〉 ルート認証局 ──┬── 〈bank〉 電子証明書発行局 ── client certificates (issued by the refserver at 電子証明書取得)
+                          └── server certificate for localhost / 127.0.0.1
+
+The names are a bank's, not a developer's: the customer reads them in the browser's 証明書のインポート and
+証明書の選択 (I-3.7, I-4.2), and the manual prints those screens. 〈bank〉 is IBCERT_BANK_NAME (目黒信用金庫, as the
+refserver's); IBCERT_PKI_ORGANIZATION, IBCERT_ROOT_CA_NAME and IBCERT_ISSUING_CA_NAME set each name on its own. They
+are read when a hierarchy is made: a state folder made before keeps its names (delete it to make a new one).
 
 The root is what browsers and test clients trust for the *server*; the issuing CA is what the server trusts for
 *clients*. Keeping them apart means a client certificate can never be mistaken for a server one and the refserver
@@ -44,8 +49,24 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-def _name(common_name: str, organization_unit: str | None = None) -> x509.Name:
-    attributes = [x509.NameAttribute(NameOID.ORGANIZATION_NAME, "ibcert")]
+@dataclass(frozen=True)
+class Names:
+    """The names a new hierarchy is made with (see the module's docstring)."""
+
+    organization: str
+    root_ca: str
+    issuing_ca: str
+
+    @classmethod
+    def from_env(cls) -> Names:
+        bank = os.environ.get("IBCERT_BANK_NAME") or "目黒信用金庫"
+        return cls(organization=os.environ.get("IBCERT_PKI_ORGANIZATION") or bank,
+                   root_ca=os.environ.get("IBCERT_ROOT_CA_NAME") or f"{bank} ルート認証局",
+                   issuing_ca=os.environ.get("IBCERT_ISSUING_CA_NAME") or f"{bank} 電子証明書発行局")
+
+
+def _name(common_name: str, organization_unit: str | None = None, organization: str | None = None) -> x509.Name:
+    attributes = [x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization or Names.from_env().organization)]
     if organization_unit:
         attributes.append(x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, organization_unit))
     attributes.append(x509.NameAttribute(NameOID.COMMON_NAME, common_name))
@@ -119,6 +140,11 @@ class CertificateAuthority:
     private_key: ec.EllipticCurvePrivateKey
     parent: CertificateAuthority | None = None
 
+    @property
+    def organization(self) -> str:
+        """The O of its own name, which what it issues carries too."""
+        return self.cert.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)[0].value
+
     @classmethod
     def new_root(cls, common_name: str) -> CertificateAuthority:
         key = _new_key()
@@ -178,7 +204,7 @@ class CertificateAuthority:
         now = _now()
         builder = (
             x509.CertificateBuilder()
-            .subject_name(_name(common_name))
+            .subject_name(_name(common_name, organization=self.organization))
             .issuer_name(self.cert.subject)
             .public_key(key.public_key())
             .serial_number(x509.random_serial_number())
@@ -198,7 +224,8 @@ class CertificateAuthority:
             except ValueError:
                 names.append(x509.DNSName(host))
         cert = (
-            self._leaf_builder(_name(hostnames[0]), key.public_key(), now - dt.timedelta(days=1), now + _SERVER_LIFETIME)
+            self._leaf_builder(_name(hostnames[0], organization=self.organization), key.public_key(),
+                               now - dt.timedelta(days=1), now + _SERVER_LIFETIME)
             .add_extension(x509.SubjectAlternativeName(names), critical=False)
             .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
             .add_extension(_leaf_key_usage(), critical=True)
@@ -223,7 +250,8 @@ class CertificateAuthority:
         """
         key = _new_key()
         builder = (
-            self._leaf_builder(_name(common_name, organization_unit), key.public_key(), not_before, not_after)
+            self._leaf_builder(_name(common_name, organization_unit, self.organization), key.public_key(),
+                               not_before, not_after)
             .add_extension(x509.ExtendedKeyUsage([usage]), critical=False)
             .add_extension(_leaf_key_usage(), critical=True)
         )
@@ -312,7 +340,8 @@ class DevPKI:
         self.ensure()
         with self._lock():
             if not (self.state_dir / "foreign-ca.pem").exists():
-                self._write_ca("foreign-ca", CertificateAuthority.new_root("ibcert dev root CA"))
+                look_alike = self.root_ca.cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value
+                self._write_ca("foreign-ca", CertificateAuthority.new_root(look_alike))
         return self._load_ca("foreign-ca")
 
     def ensure(self) -> DevPKI:
@@ -323,8 +352,9 @@ class DevPKI:
         with self._lock():
             if (self.state_dir / "server.key").exists():  # another process made it while we waited
                 return self
-            root = CertificateAuthority.new_root("ibcert dev root CA")
-            issuing = root.new_intermediate("ibcert client issuing CA")
+            names = Names.from_env()
+            root = CertificateAuthority.new_root(names.root_ca)
+            issuing = root.new_intermediate(names.issuing_ca)
             server = root.issue_server(self.SERVER_HOSTNAMES)
             self._write_ca("root-ca", root)
             self._write_ca("issuing-ca", issuing)

@@ -106,9 +106,11 @@ class Delivery:
 
 
 def subject_names(principal: Principal) -> tuple[str, str]:
-    """(common name, organisational unit): the certificate names the contract and the ID."""
-    login = "admin" if principal.kind == ADMIN else principal.user_id
-    return f"{principal.contract.number} {login}", f"contract {principal.contract.number} {principal.kind}"
+    """(common name, organisational unit): the certificate names the contract and the ID in the manual's words — the
+    customer reads the common name as 発行先 in 証明書の選択 (I-4.2, II-2.2): 利用者番号 and 管理者, or 利用者ID and
+    利用者名. Nothing is bound by name: a certificate is its ID's by serial and fingerprint."""
+    who = "管理者" if principal.kind == ADMIN else f"{principal.user_id} {principal.name}"
+    return f"{principal.contract.number} {who}", principal.contract.number
 
 
 def issue(principal: Principal, *, validity: tuple[dt.datetime, dt.datetime] | None = None,

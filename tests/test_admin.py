@@ -28,7 +28,7 @@ def test_I_4_2_select_dialog_shows_the_presented_certificate(web, walk):
     assert "<th scope=\"col\">発行先</th><th scope=\"col\">発行者</th><th scope=\"col\">有効期限</th>" in body
     with walk.web.client.application.app_context():
         expiry = clock.jst_date(db.session.scalar(db.select(Certificate.not_after)))
-    assert f"<td>{contract.contract_number} admin</td><td>ibcert client issuing CA</td><td>{expiry}</td>" in body
+    assert f"<td>{contract.contract_number} 管理者</td><td>目黒信用金庫 電子証明書発行局</td><td>{expiry}</td>" in body
     assert ">OK</button>" in body and ">キャンセル</button>" in body
 
 

@@ -34,6 +34,18 @@ def test_hierarchy_root_signs_issuing_ca_and_server(pki):
     assert _load(pki.client_ca_pem) == [issuing]  # the issuing CA alone: the root signs no client certificate
 
 
+def test_the_names_are_a_banks_and_configurable(tmp_path, monkeypatch):
+    """What the customer reads in 証明書のインポート and 証明書の選択 names the bank (IBCERT_BANK_NAME), or what the
+    bank sets; the look-alike CA copies our root's name."""
+    monkeypatch.setenv("IBCERT_BANK_NAME", "テスト信用金庫")
+    monkeypatch.setenv("IBCERT_ISSUING_CA_NAME", "テスト信用金庫 法人IB認証局")
+    made = DevPKI(tmp_path).ensure()
+    assert made.root_ca.cert.subject.rfc4514_string() == "CN=テスト信用金庫 ルート認証局,O=テスト信用金庫"
+    assert made.issuing_ca.cert.subject.rfc4514_string() == "CN=テスト信用金庫 法人IB認証局,O=テスト信用金庫"
+    assert made.mint_test_client("valid").cert.issuer == made.issuing_ca.cert.subject
+    assert made.foreign_ca.cert.subject == made.root_ca.cert.subject and made.foreign_ca.cert != made.root_ca.cert
+
+
 def test_server_certificate_names_localhost_and_loopback(pki):
     server = _load(pki.server_cert_pem)[0]
     san = server.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
@@ -47,7 +59,7 @@ def test_client_certificate_is_for_client_auth_with_requested_names_and_validity
     issued = pki.issuing_ca.issue_client("12345678901 管理者", "12345678901", start, start + dt.timedelta(days=365))
     cert = issued.cert
     cert.verify_directly_issued_by(pki.issuing_ca.cert)
-    assert cert.subject.rfc4514_string() == "CN=12345678901 管理者,OU=12345678901,O=ibcert"
+    assert cert.subject.rfc4514_string() == "CN=12345678901 管理者,OU=12345678901,O=目黒信用金庫"
     assert cert.not_valid_after_utc - cert.not_valid_before_utc == dt.timedelta(days=365)
     assert cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value == x509.ExtendedKeyUsage(
         [ExtendedKeyUsageOID.CLIENT_AUTH])

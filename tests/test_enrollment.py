@@ -95,8 +95,10 @@ def test_I_3_8_issues_a_pkcs12_once_with_a_one_time_password(app, web, walk):
     cert, key, chain, password = load_pkcs12(web.html)
     assert re.fullmatch(r"[A-Za-z0-9]{12}", password)
     assert cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value == x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH])
-    assert cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value == f"{contract.contract_number} admin"
-    assert cert.issuer.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value == "ibcert client issuing CA"
+    # the names 証明書の選択 shows the customer (発行先, 発行者): the manual's words and the bank's, no developer's
+    assert cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value == f"{contract.contract_number} 管理者"
+    assert cert.issuer.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value == "目黒信用金庫 電子証明書発行局"
+    assert cert.issuer.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)[0].value == "目黒信用金庫"
     assert dt.timedelta(days=364) < cert.not_valid_after_utc - cert.not_valid_before_utc <= dt.timedelta(days=366)
     assert cert.public_key().public_numbers() == key.public_key().public_numbers()
     [(kind, user_id, serial, fingerprint)] = certificates(app)
@@ -304,7 +306,7 @@ def test_II_1_3_to_II_1_8_user_obtains_a_certificate_with_the_provisional_pins(a
     web.post("/ib/user/certificate/install", {"answer": "yes"})
     assert h1(web.html) == "電子証明書取得完了"
     cert = load_pkcs12(web.html)[0]
-    assert cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value == f"{contract.contract_number} keiri01"
+    assert cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value == f"{contract.contract_number} keiri01 経理 花子"  # 利用者ID and 利用者名
     assert [(kind, uid) for kind, uid, *_ in certificates(app)] == [("admin", None), ("user", "keiri01")]
 
 

@@ -133,7 +133,7 @@ def test_I_4_issued_certificate_logs_on_under_gunicorn(server, tmp_path):
     contract, cert_pem, key_pem = admin_with_certificate(server, tmp_path)
     web = TlsClient(server, tmp_path, cert_pem, key_pem)
     to_select(web)
-    assert f"<td>{contract['contract_number']} admin</td><td>ibcert client issuing CA</td>" in web.html
+    assert f"<td>{contract['contract_number']} 管理者</td><td>目黒信用金庫 電子証明書発行局</td>" in web.html
     web.post("/ib/admin/logon/certificate", {"action": "ok"})
     web.post("/ib/admin/logon/permission", {"access": "grant"})
     assert h1(web.html) == "暗証番号入力"
@@ -208,7 +208,7 @@ def test_dev_server_reads_the_presented_certificate_too(pki, tmp_path):
         page = session.get(base + "/ib/admin/logon", verify=verify).text
         token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
         page = session.post(base + "/ib/admin/logon", data={"csrf_token": token}, headers={"Referer": base + "/ib/admin/logon"}, verify=verify).text
-        assert "<td>werkzeug client</td><td>ibcert client issuing CA</td>" in page
+        assert "<td>werkzeug client</td><td>目黒信用金庫 電子証明書発行局</td>" in page
     finally:
         process.terminate()
         process.wait(timeout=10)

@@ -28,7 +28,7 @@ def test_II_2_2_and_II_2_3_dialogs_on_the_user_logon_screen(web, walk):
     web.present(pem)
     web.follow(web.submit("/ib/user/logon"))
     assert h1(web.html) == "利用者ログオン"
-    assert f"<td>{contract.contract_number} keiri01</td>" in web.html
+    assert f"<td>{contract.contract_number} keiri01 経理 花子</td>" in web.html
     web.follow(web.post("/ib/user/logon/certificate", {"action": "ok"}))
     assert h1(web.html) == "利用者ログオン"
     assert 'class="dialog-title">アクセス許可の付与</h2>' in web.html
