@@ -78,6 +78,11 @@ def _rebrand(value: Any, replacements: dict[str, str]) -> Any:
     return value
 
 
+def noted_steps(note: dict) -> list[str]:
+    """The step IDs a [[step_note]] is printed under: its `step`, one ID or several."""
+    return [note["step"]] if isinstance(note["step"], str) else list(note["step"])
+
+
 def load(branding: Branding = Branding(), *, steps_toml: Path = spec.STEPS_PATH,
          document_toml: Path = spec.DOCUMENT_PATH) -> Manual:
     doc = spec.read(document_toml)
@@ -117,5 +122,5 @@ def load(branding: Branding = Branding(), *, steps_toml: Path = spec.STEPS_PATH,
     raw_appendix = spec.read(spec.APPENDIX_PATH)
     parts.append(Part(id=APPENDIX, title=raw_appendix["title"], note=_rebrand(raw_appendix["lead"], replacements),
                       sections=(Section(part=APPENDIX, number=1, title="よくあるご質問と画面", steps=appendix),)))
-    step_notes = {s.id: [n for n in doc.get("step_note", []) if n["step"] == s.id] for s in steps + appendix}
+    step_notes = {s.id: [n for n in doc.get("step_note", []) if s.id in noted_steps(n)] for s in steps + appendix}
     return Manual(doc=doc, parts=tuple(parts), steps=steps, step_notes=step_notes, appendix=appendix)

@@ -66,13 +66,24 @@ def test_document_quotes_the_legend_and_anchors_exist(manual):
     assert [pin["letter"] for pin in manual.doc["legend"]["pin"]] == list("ABCイロハニホヘトチ")
     step_ids = {s.id for s in manual.steps}
     sections = {(s.part, s.section) for s in manual.steps}
-    assert {n["step"] for n in manual.doc["step_note"]} <= step_ids
+    assert {step for n in manual.doc["step_note"] for step in document.noted_steps(n)} <= step_ids
     assert {tuple(i["section"]) for i in manual.doc["intro"]} <= sections
     assert {tuple(n["after_section"]) for n in manual.doc["note"]} <= sections
     card = manual.doc["materials"]["card"]
     assert card["contract_number"] == "12345678901"
     assert dict(zip(card["grid_cells"], card["grid_values"])) == {
         "ア": "11", "イ": "22", "ウ": "33", "エ": "44", "オ": "55", "カ": "66", "キ": "77", "ク": "88"}
+
+
+@pytest.mark.parametrize("step_id", ["I-3.8", "II-1.8"])
+def test_the_import_is_in_the_manual_for_both_sides(manual, step_id):
+    """A customer following the paper alone takes the certificate in at .8 (the download, the password shown once),
+    or has none at the logon; the shot outlines the download link."""
+    step = next(s for s in manual.steps if s.id == step_id)
+    assert "「電子証明書をダウンロード」をクリック" in step.instruction and "インポート用パスワード" in step.instruction
+    assert [(t.role, t.name) for t in step.acts_on] == [("link", "enrollment.download_link")]
+    [note] = manual.step_notes[step_id]
+    assert "取り込み" in note["heading"] and any("一度だけ" in line for line in note["lines"])
 
 
 def printed_letters(text: str) -> set[str]:
