@@ -23,6 +23,9 @@ def locate(target: Target, page: Page, wording: Wording) -> Locator:
         return root.get_by_label(name, exact=True)
     if target.role == "heading":
         return root.get_by_role("heading", name=name, exact=True, level=1)
+    if target.role == "row":  # a table's data rows, `name` the header of one of its columns (証明書の選択's row)
+        header = root.get_by_role("columnheader", name=name, exact=True)
+        return root.get_by_role("row").filter(has=page.get_by_role("cell")).filter(has_not=header)
     return root.get_by_role(target.role, name=name, exact=True)
 
 
