@@ -29,7 +29,8 @@ def test_II_2_5_set_user_pins(arrange, user_pc, state, enrolled):
     """II-2.5 利用者暗証番号、利用者確認暗証番号を設定します。 -> 利用者ステータス."""
     user, _certificate = enrolled
     setup = arrange.logged_on(user_pc, state, "user")
-    assert isinstance(setup.set_pins(SAMPLE.user_logon_pin, SAMPLE.user_confirmation_pin), UserStatusPage)
+    assert isinstance(setup.set_pins(SAMPLE.user_logon_pin, SAMPLE.user_confirmation_pin,
+                                     state.user.temporary_confirmation_pin), UserStatusPage)
 
 
 @pytest.mark.step("II-2.6")

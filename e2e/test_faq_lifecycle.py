@@ -130,7 +130,7 @@ def test_faq_14_a_users_deleted_certificate_is_reissued_by_the_administrator(arr
     obtain(user_pc, "user", number, NEW_TEMP_PIN, NEW_TEMP_CONFIRMATION_PIN, user_id=user_id)
     setup = certificate_logon(logon_screen(user_pc, "user"), NEW_TEMP_PIN)
     assert isinstance(setup, UserPinSetupPage), setup
-    assert isinstance(setup.set_pins("Shinki2468", "Kakunin1357k"), UserStatusPage)
+    assert isinstance(setup.set_pins("Shinki2468", "Kakunin1357k", NEW_TEMP_CONFIRMATION_PIN), UserStatusPage)
 
 
 @pytest.mark.faq(14)

@@ -79,7 +79,8 @@ def _user_registration(arrange, workstation):
 def _user_pins(arrange, workstation):
     state = arrange("user_certified")
     setup = arrange.logged_on(workstation("利用者PC", state.user_certificate), state, "user")
-    return setup, {"ト": SAMPLE.user_logon_pin, "チ": SAMPLE.user_confirmation_pin}
+    return setup, {"ヘ": state.user.temporary_confirmation_pin, "ト": SAMPLE.user_logon_pin,
+                   "チ": SAMPLE.user_confirmation_pin}
 
 
 FORMS = [
@@ -92,7 +93,8 @@ FORMS = [
          {"ニ": "admin_menu.user_id", "name": "admin_menu.user_name", "ホ": "admin_menu.temporary_logon_pin",
           "ヘ": "admin_menu.temporary_confirmation_pin", "ロ": "admin_menu.confirmation_pin"}, _user_registration),
     Form("II-2.5", UserPinSetupPage, UserStatusPage, "common.next",
-         {"ト": "user_activation.logon_pin", "チ": "user_activation.confirmation_pin"}, _user_pins),
+         {"ヘ": "user_activation.temporary_confirmation_pin", "ト": "user_activation.logon_pin",
+          "チ": "user_activation.confirmation_pin"}, _user_pins),
 ]
 
 

@@ -5,6 +5,7 @@ user may not choose, and one-time passwords that work once."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from pages import ActivationCompletePage, ContractStatusPage, OneTimePasswordPage, UserStatusPage
 from pages.walkthrough import SAMPLE, certificate_logon, logon_screen
@@ -93,7 +94,8 @@ def test_user_enrollment_with_unknown_user_id_is_refused(user_pc, arrange):
 
 @pytest.mark.step("II-2.5")
 def test_user_pins_the_user_may_not_choose(arrange, workstation):
-    """ト must not contain the 利用者ID (guessable), must differ from チ, and must not stay the 仮 one."""
+    """ト must not contain the 利用者ID (guessable), must differ from チ, and must not stay the 仮 one; typed again
+    differently, it is refused; with a wrong ヘ (its case changed: one miss), nothing is set."""
     state = arrange("user_certified")
     user = state.user
     pc = workstation("利用者PC", state.user_certificate)
@@ -103,6 +105,17 @@ def test_user_pins_the_user_may_not_choose(arrange, workstation):
         (SAMPLE.user_logon_pin, SAMPLE.user_logon_pin, "user_activation.confirmation_pin"),
         (user.temporary_logon_pin, SAMPLE.user_confirmation_pin, "user_activation.logon_pin"),
     ]:
-        setup = setup.set_pins_rejected(logon_pin, confirmation_pin)
+        setup = setup.set_pins_rejected(logon_pin, confirmation_pin, user.temporary_confirmation_pin)
         setup.expect_field_error(key)
-    assert isinstance(setup.set_pins(SAMPLE.user_logon_pin, SAMPLE.user_confirmation_pin), UserStatusPage)
+    if setup.again("user_activation.logon_pin").count():  # 確認のため再入力, where the server asks (the manual doesn't)
+        setup.fill({"user_activation.logon_pin": SAMPLE.user_logon_pin,
+                    "user_activation.confirmation_pin": SAMPLE.user_confirmation_pin})
+        setup.again("user_activation.logon_pin").fill(SAMPLE.user_logon_pin.swapcase())
+        setup = setup._again(setup.button("common.next").click)
+        expect(setup.again("user_activation.logon_pin")).to_have_accessible_description(re.compile(r"\S"))
+    if setup.field("user_activation.temporary_confirmation_pin").count():  # ヘ: a wrong one is refused (a miss)
+        setup = setup.set_pins_rejected(SAMPLE.user_logon_pin, SAMPLE.user_confirmation_pin,
+                                        user.temporary_confirmation_pin.swapcase())
+        setup.expect_field_error("user_activation.temporary_confirmation_pin")
+    assert isinstance(setup.set_pins(SAMPLE.user_logon_pin, SAMPLE.user_confirmation_pin,
+                                     user.temporary_confirmation_pin), UserStatusPage)

@@ -155,10 +155,11 @@ def test_user_forms_and_logoff(arrange, workstation, subtests):
     pc = workstation("利用者PC", state.user_certificate)
     logon = logon_screen(pc, "user")
     setup = logon.certificate_logon().ok().grant().enter_pin(state.user.temporary_logon_pin)
+    own = (SAMPLE.user_logon_pin, SAMPLE.user_confirmation_pin, state.user.temporary_confirmation_pin)
     refuses_bad_tokens(subtests, "II-2.5", setup, lambda: setup.button("common.next"),
                        _heading(pc, "user_activation.status_heading"),
-                       lambda: setup._submit(SAMPLE.user_logon_pin, SAMPLE.user_confirmation_pin))
-    status = setup.set_pins(SAMPLE.user_logon_pin, SAMPLE.user_confirmation_pin)
+                       lambda: setup._submit(*own))
+    status = setup.set_pins(*own)
     assert isinstance(status, UserStatusPage), status
     logoff_ends_the_session(subtests, status, UserLogonPage)
 

@@ -83,10 +83,17 @@ class _Element:
     def link(self, key: str) -> Locator:
         return self.root.get_by_role("link", name=self.w(key), exact=True)
 
+    def again(self, key: str) -> Locator:
+        """The field asking for the value of field `key` typed again (確認のため再入力: a new PIN)."""
+        return self.root.get_by_label(self.wording.format("common.reentry", label=self.w(key)), exact=True)
+
     def fill(self, values: Mapping[str, str]) -> None:
-        """Fill fields, {wording key: value}; the keys name the fields' labels."""
+        """Fill fields, {wording key: value}; the keys name the fields' labels. Where the screen asks for a value
+        typed again (a new PIN), that field gets the same value: a server may ask, the manual does not."""
         for key, value in values.items():
             self.field(key).fill(value)
+            if self.again(key).count():
+                self.again(key).fill(value)
 
 
 class Screen(_Element):

@@ -14,16 +14,21 @@ class UserPinSetupPage(LoggedOnScreen):
 
     HEADING = "user_activation.pins_heading"
 
-    def _submit(self, logon_pin: str, confirmation_pin: str) -> None:
+    def _submit(self, logon_pin: str, confirmation_pin: str, temporary_confirmation_pin: str) -> None:
+        temporary = self.field("user_activation.temporary_confirmation_pin")
+        if temporary.count():  # ヘ, where the server asks for it as the legend says (the manual's screen does not)
+            temporary.fill(temporary_confirmation_pin)
         self.fill({"user_activation.logon_pin": logon_pin, "user_activation.confirmation_pin": confirmation_pin})
 
-    def set_pins(self, logon_pin: str, confirmation_pin: str) -> "UserStatusPage":
-        """II-2.5 利用者暗証番号、利用者確認暗証番号を設定します。"""
-        self._submit(logon_pin, confirmation_pin)
+    def set_pins(self, logon_pin: str, confirmation_pin: str, temporary_confirmation_pin: str) -> "UserStatusPage":
+        """II-2.5 利用者暗証番号、利用者確認暗証番号を設定します。 (with ヘ 利用者確認暗証番号(仮), which the legend
+        says the user's 開通確認 uses)"""
+        self._submit(logon_pin, confirmation_pin, temporary_confirmation_pin)
         return self._next(self.button("common.next").click, UserStatusPage)
 
-    def set_pins_rejected(self, logon_pin: str, confirmation_pin: str) -> "UserPinSetupPage":
-        self._submit(logon_pin, confirmation_pin)
+    def set_pins_rejected(self, logon_pin: str, confirmation_pin: str,
+                          temporary_confirmation_pin: str) -> "UserPinSetupPage":
+        self._submit(logon_pin, confirmation_pin, temporary_confirmation_pin)
         return self._again(self.button("common.next").click)
 
 

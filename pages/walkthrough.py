@@ -188,7 +188,7 @@ def activate_user(pc: Workstation, user: NewUser, sample: SampleValues = SAMPLE,
     setup = certificate_logon(logon_screen(pc, "user"), user.temporary_logon_pin, step=step)
     assert isinstance(setup, UserPinSetupPage), setup
     step("II-2.5", setup)
-    status = setup.set_pins(sample.user_logon_pin, sample.user_confirmation_pin)
+    status = setup.set_pins(sample.user_logon_pin, sample.user_confirmation_pin, user.temporary_confirmation_pin)
     step("II-2.6", status)
     return status
 

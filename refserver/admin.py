@@ -12,7 +12,8 @@ from .applications import find_contract
 from .models import ADMIN, PENDING, ActivationRequest, Contract, Principal, db
 from .otp_screen import one_time_password
 from .renewal import add_renewal
-from .web import Form, end_logon, flow, notify, out_of_order, require_logon, screen, set_flow, w, warn
+from .web import (Form, check_new_pins, end_logon, flow, new_pin_names, notify, out_of_order, require_logon, screen,
+                  set_flow, w, warn)
 
 bp = Blueprint("admin", __name__, url_prefix="/ib/admin")
 CertificateLogon(bp, ADMIN, w("logon.admin_heading"), w("certificate_logon.admin_pin"), one_time_password=True)
@@ -77,15 +78,11 @@ def activation_pins():
     contract = _activation("pins")
     if contract is None:
         return out_of_order("admin.activation")
-    form = Form("logon_pin", "confirmation_pin", "email")
+    form = Form(*new_pin_names("logon_pin", "confirmation_pin"), "email")
     if request.method == "POST":
-        logon_label, confirmation_label = w("activation.logon_pin"), w("activation.confirmation_pin")
-        form.check("logon_pin", rules.new_pin(form["logon_pin"], logon_label, rule="イ",
-                                                     contract_number=contract.number))
-        form.check("confirmation_pin", rules.new_pin(form["confirmation_pin"], confirmation_label, rule="ロ",
-                                                     contract_number=contract.number))
-        form.check("confirmation_pin", rules.different_pins(form["logon_pin"], form["confirmation_pin"],
-                                                            logon_label, confirmation_label))
+        check_new_pins(form, [("logon_pin", w("activation.logon_pin"), "イ"),
+                              ("confirmation_pin", w("activation.confirmation_pin"), "ロ")],
+                       contract_number=contract.number)
         email, problem = rules.email(form["email"])
         form.check("email", problem)
         if form.ok:  # kept aside until the one-time password of I-2.4: nothing of the administrator changes yet

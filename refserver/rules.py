@@ -136,6 +136,14 @@ def new_pin(raw: str, label: str, *, rule: str, contract_number: str = "", user_
     return problem
 
 
+def reentered(pin: str, again: str, label: str, again_label: str) -> str | None:
+    """A new PIN typed again (確認のため再入力) must be the same: a typo in a masked field would otherwise lock the ID
+    at its first use."""
+    if pin and again != pin:
+        return f"{again_label}が{label}と一致しません。同じ暗証番号を入力してください。"
+    return None
+
+
 def different_pins(first: str, second: str, first_label: str, second_label: str) -> str | None:
     """The same person's two PINs must differ (compared case-sensitively, as the PINs themselves are)."""
     if first and first == second:

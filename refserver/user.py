@@ -10,7 +10,7 @@ from .certlogon import CertificateLogon
 from .passwordlogon import PasswordLogon
 from .models import USER, db
 from .renewal import add_renewal
-from .web import Form, notify, require_logon, screen, w
+from .web import Form, check_new_pins, end_logon, new_pin_names, notify, require_logon, screen, w
 
 bp = Blueprint("user", __name__, url_prefix="/ib/user")
 CertificateLogon(bp, USER, w("logon.user_heading"), w("certificate_logon.user_pin"), one_time_password=False)
@@ -21,22 +21,31 @@ add_renewal(bp, USER)
 @bp.route("/activation", methods=["GET", "POST"])
 @require_logon(USER, provisional=True)
 def activation():
-    """II-2.5: the user replaces the 仮 PINs (ホ, ヘ) with their own 利用者暗証番号 (ト) and 利用者確認暗証番号 (チ)."""
+    """II-2.5: the user types the 仮 利用者確認暗証番号 (ヘ: the legend uses ホ and ヘ at the user's 開通確認, ホ having
+    logged on) and replaces the 仮 PINs with their own 利用者暗証番号 (ト) and 利用者確認暗証番号 (チ), each typed
+    again. The new PINs are judged first (nothing counted); then ヘ, counted towards the lockout like every PIN."""
     user = g.principal
-    form = Form("logon_pin", "confirmation_pin")
+    form = Form("temp_confirmation_pin", *new_pin_names("logon_pin", "confirmation_pin"))
     if request.method == "POST":
         logon_label, confirmation_label = w("user_activation.logon_pin"), w("user_activation.confirmation_pin")
-        for name, label, rule in (("logon_pin", logon_label, "ト"), ("confirmation_pin", confirmation_label, "チ")):
-            form.check(name, rules.new_pin(form[name], label, rule=rule, contract_number=user.contract.number,
-                                           user_id=user.user_id))
-        form.check("confirmation_pin", rules.different_pins(form["logon_pin"], form["confirmation_pin"],
-                                                            logon_label, confirmation_label))
+        temp_label = w("user_activation.temporary_confirmation_pin")
+        form.check("temp_confirmation_pin", rules.entered_pin(form["temp_confirmation_pin"], temp_label))
+        check_new_pins(form, [("logon_pin", logon_label, "ト"), ("confirmation_pin", confirmation_label, "チ")],
+                       contract_number=user.contract.number, user_id=user.user_id)
         if form.ok:
             if auth.pin_matches(user.logon_pin_hash, form["logon_pin"]):
                 form.check("logon_pin", onboarding.same_as_provisional(logon_label))
             if auth.pin_matches(user.confirmation_pin_hash, form["confirmation_pin"]):
                 form.check("confirmation_pin", onboarding.same_as_provisional(confirmation_label))
         if form.ok:
+            verdict = auth.judge(user, lambda: auth.pin_matches(user.confirmation_pin_hash,
+                                                                form["temp_confirmation_pin"]), temp_label)
+            if verdict.locked:
+                end_logon(verdict.message, "alert")
+                return redirect(url_for("user.logon"))
+            form.check("temp_confirmation_pin", verdict.message)
+        if form.ok:
+            auth.record_success(user)
             onboarding.activate_user(user, form["logon_pin"], form["confirmation_pin"])
             db.session.commit()
             notify("利用者暗証番号と利用者確認暗証番号を設定しました。")

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 import spec
 
-from . import clock, issuance, tls
+from . import clock, issuance, rules, tls
 from .models import PASSWORD_METHOD, PROVISIONAL, SUPERSEDED, LogonSession, Principal, db
 
 WORDING = spec.Wording.manual()
@@ -47,6 +47,23 @@ class Form:
     @property
     def ok(self) -> bool:
         return not self.errors and not self.alert
+
+
+def new_pin_names(*names: str) -> tuple[str, ...]:
+    """The form fields of PINs set on a screen: each, and each typed again (macros.new_pin)."""
+    return tuple(n for name in names for n in (name, name + "_again"))
+
+
+def check_new_pins(form: Form, pins: list[tuple[str, str, str]], **rule_args) -> None:
+    """The two PINs one screen sets (I-2.3: イ ロ; II-2.5: ト チ), each (name, label, legend letter): each by its
+    rule (*rule_args*: the numbers a guessable PIN is compared with), each typed again the same, the second one
+    different from the first."""
+    for name, label, rule in pins:
+        form.check(name, rules.new_pin(form[name], label, rule=rule, **rule_args))
+        form.check(name + "_again", rules.reentered(form[name], form[name + "_again"], label,
+                                                    w("common.reentry").format(label=label)))
+    (first, first_label, _), (second, second_label, _) = pins
+    form.check(second, rules.different_pins(form[first], form[second], first_label, second_label))
 
 
 def notify(message: str) -> None:

@@ -61,6 +61,16 @@ def app(_shared_app):
     _shared_app.config.update(settings)
 
 
+def typed_again(data: dict) -> dict:
+    """A form that sets PINs, each typed again the same (確認のため再入力: I-2.3, II-2.5) unless `data` says otherwise."""
+    return {**{f"{name}_again": data[name] for name in ("logon_pin", "confirmation_pin") if name in data}, **data}
+
+
+def user_pins(data: dict, temporary_confirmation_pin: str = TEMP_CONFIRMATION_PIN) -> dict:
+    """II-2.5's form: the 仮 利用者確認暗証番号 (ヘ) as registered, and the new PINs typed again."""
+    return typed_again({"temp_confirmation_pin": temporary_confirmation_pin, **data})
+
+
 class WebClient:
     """The test client as a person's browser: HTTPS, cookies, the CSRF token of the screen last shown, and a
     client certificate presented on every request (as werkzeug's dev server reports it in SSL_CLIENT_CERT)."""
@@ -204,9 +214,9 @@ class Walk:
         b = self.web
         b.follow(b.submit("/ib/admin/activation", {"contract_number": contract.contract_number,
                                                     "registration_pin": contract.registration_pin}))
-        b.follow(b.post("/ib/admin/activation/pins", {"logon_pin": ADMIN_PIN,
+        b.follow(b.post("/ib/admin/activation/pins", typed_again({"logon_pin": ADMIN_PIN,
                                                        "confirmation_pin": ADMIN_CONFIRMATION_PIN,
-                                                       "email": "keiri@example.co.jp"}))
+                                                       "email": "keiri@example.co.jp"})))
         response = b.post("/ib/admin/activation/otp", contract.answers(b.html))
         assert response.headers["Location"].endswith("/ib/admin/activation/done"), alert(b.html)
         b.follow(response)

@@ -4,7 +4,7 @@ import hashlib
 
 import pytest
 
-from conftest import ADMIN_CONFIRMATION_PIN, ADMIN_PIN, alert, field_error, h1
+from conftest import ADMIN_CONFIRMATION_PIN, ADMIN_PIN, alert, field_error, h1, typed_again
 from refserver.models import ACTIVE, PENDING, Contract, db
 
 
@@ -116,11 +116,15 @@ def test_I_2_3_cannot_be_reached_without_I_2_2(web):
     ({"logon_pin": ADMIN_PIN, "confirmation_pin": ADMIN_PIN}, "confirmation_pin", "ご契約先確認暗証番号はご契約先暗証番号と異なるものを設定してください。"),
     ({"logon_pin": ADMIN_PIN, "confirmation_pin": ADMIN_CONFIRMATION_PIN, "email": "keiri@"}, "email", "Eメールアドレスの形式が正しくありません（例：keiri@example.co.jp）。"),
     ({"logon_pin": ADMIN_PIN, "confirmation_pin": ADMIN_CONFIRMATION_PIN, "email": ""}, "email", "ご契約先Eメールアドレスを入力してください。"),
+    ({"logon_pin": ADMIN_PIN, "logon_pin_again": ADMIN_PIN.upper(), "confirmation_pin": ADMIN_CONFIRMATION_PIN},
+     "logon_pin_again", "ご契約先暗証番号（確認のため再入力）がご契約先暗証番号と一致しません。同じ暗証番号を入力してください。"),
+    ({"logon_pin": ADMIN_PIN, "confirmation_pin": ADMIN_CONFIRMATION_PIN, "confirmation_pin_again": ""},
+     "confirmation_pin_again", "ご契約先確認暗証番号（確認のため再入力）がご契約先確認暗証番号と一致しません。同じ暗証番号を入力してください。"),
 ])
 def test_I_2_3_refusals_change_nothing(app, web, provision, data, field, message):
     contract = provision()
     web.follow(start(web, contract))
-    response = web.post("/ib/admin/activation/pins", {"email": "keiri@example.co.jp", **data})
+    response = web.post("/ib/admin/activation/pins", typed_again({"email": "keiri@example.co.jp", **data}))
     assert response.status_code == 200
     assert field_error(web.html, field) == message
     for pin in (data["logon_pin"], data["confirmation_pin"]):
@@ -134,15 +138,15 @@ def test_I_2_3_refusals_change_nothing(app, web, provision, data, field, message
 def test_I_2_3_pin_containing_the_contract_number_is_refused(web, provision):
     contract = provision()
     web.follow(start(web, contract))
-    web.post("/ib/admin/activation/pins", {"logon_pin": "a" + contract.contract_number, "confirmation_pin": ADMIN_CONFIRMATION_PIN,
-                                          "email": "keiri@example.co.jp"})
+    web.post("/ib/admin/activation/pins", typed_again({"logon_pin": "a" + contract.contract_number, "confirmation_pin": ADMIN_CONFIRMATION_PIN,
+                                          "email": "keiri@example.co.jp"}))
     assert field_error(web.html, "logon_pin") == "推測されやすい暗証番号は使用できません。"
 
 
 def to_otp(web, contract):
     web.follow(start(web, contract))
-    web.follow(web.post("/ib/admin/activation/pins", {"logon_pin": ADMIN_PIN, "confirmation_pin": ADMIN_CONFIRMATION_PIN,
-                                                     "email": "keiri@example.co.jp"}))
+    web.follow(web.post("/ib/admin/activation/pins", typed_again({"logon_pin": ADMIN_PIN, "confirmation_pin": ADMIN_CONFIRMATION_PIN,
+                                                     "email": "keiri@example.co.jp"})))
 
 
 def test_I_2_4_asks_the_fixed_cells_of_the_card(web, provision):
@@ -256,8 +260,8 @@ def test_a_kept_cookie_cannot_redo_the_activation_of_an_active_administrator(app
     contract = provision()
     web.follow(start(web, contract))
     if kept_at == "otp":
-        web.follow(web.post("/ib/admin/activation/pins", {"logon_pin": "Attack1234x", "confirmation_pin": "Attack5678y",
-                                                          "email": "attacker@example.com"}))
+        web.follow(web.post("/ib/admin/activation/pins", typed_again({"logon_pin": "Attack1234x", "confirmation_pin": "Attack5678y",
+                                                          "email": "attacker@example.com"})))
     kept = web.client.get_cookie("__Host-ibcert_session").value
     attacker_answers = contract.answers(web.html) if kept_at == "otp" else None
     web.client.delete_cookie("__Host-ibcert_session", domain="localhost")
@@ -269,8 +273,8 @@ def test_a_kept_cookie_cannot_redo_the_activation_of_an_active_administrator(app
     web.client.set_cookie("__Host-ibcert_session", kept, domain="localhost")
     web.get("/ib/admin/activation")  # a CSRF token for the replay
     if kept_at == "pins":
-        response = web.post("/ib/admin/activation/pins", {"logon_pin": "Attack1234x", "confirmation_pin": "Attack5678y",
-                                                          "email": "attacker@example.com"})
+        response = web.post("/ib/admin/activation/pins", typed_again({"logon_pin": "Attack1234x", "confirmation_pin": "Attack5678y",
+                                                          "email": "attacker@example.com"}))
     else:
         response = web.post("/ib/admin/activation/otp", attacker_answers)
     assert response.headers["Location"] == "/ib/admin/activation"

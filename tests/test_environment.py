@@ -11,7 +11,7 @@ import pytest
 
 import spec
 from conftest import (ADMIN_CONFIRMATION_PIN, ADMIN_PIN, OPERATOR_TOKEN, TEMP_CONFIRMATION_PIN, TEMP_PIN, Walk,
-                      WebClient, alert, field_error, h1)
+                      WebClient, alert, field_error, h1, typed_again)
 from refserver.models import ActivationRequest, Contract, Principal, db
 
 IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
@@ -151,8 +151,8 @@ def test_faq_16_without_a_real_address_the_administrator_is_not_activated(app, w
     contract = provision()
     web.follow(web.submit("/ib/admin/activation", {"contract_number": contract.contract_number,
                                                     "registration_pin": contract.registration_pin}))
-    web.post("/ib/admin/activation/pins", {"logon_pin": ADMIN_PIN, "confirmation_pin": ADMIN_CONFIRMATION_PIN,
-                                           "email": email})
+    web.post("/ib/admin/activation/pins", typed_again({"logon_pin": ADMIN_PIN, "confirmation_pin": ADMIN_CONFIRMATION_PIN,
+                                           "email": email}))
     assert h1(web.html) == "暗証番号・Eメールアドレス設定" and field_error(web.html, "email") == message
     with app.app_context():
         stored = db.session.scalar(db.select(Contract).filter_by(number=contract.contract_number))

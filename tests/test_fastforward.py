@@ -16,7 +16,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 from flask import Flask
 
 from conftest import (ADMIN_CONFIRMATION_PIN, ADMIN_PIN, OPERATOR_TOKEN, TEMP_CONFIRMATION_PIN, TEMP_PIN,
-                      USER_CONFIRMATION_PIN, USER_PIN, Provisioned, alert, cert_pem, h1, opened_pkcs12)
+                      USER_CONFIRMATION_PIN, USER_PIN, Provisioned, alert, cert_pem, h1, opened_pkcs12, user_pins)
 from pages.provisioning import BankOperator, ProvisioningError, RegisteredUser
 from refserver import auth, clock, jumps
 from refserver.models import Certificate, Contract, Principal, db
@@ -166,7 +166,7 @@ def test_the_screens_go_on_from_user_registered(app, web, walk):
     pem = walk.enroll("user", {"contract_number": data["contract_number"], "user_id": "keiri01",
                                "logon_pin": TEMP_PIN, "confirmation_pin": TEMP_CONFIRMATION_PIN})  # II-1 with ホ, ヘ
     web.follow(walk.certificate_logon("user", pem, TEMP_PIN))
-    web.follow(web.post("/ib/user/activation", USER_OWN_PINS))  # II-2.5
+    web.follow(web.post("/ib/user/activation", user_pins(USER_OWN_PINS)))  # II-2.5
     assert h1(web.html) == "利用者ステータス"
 
 

@@ -12,7 +12,7 @@ from cryptography import x509
 from cryptography.x509.oid import ExtensionOID
 
 from conftest import (ADMIN_CONFIRMATION_PIN, ADMIN_PIN, OPERATOR_TOKEN, TEMP_CONFIRMATION_PIN, TEMP_PIN,
-                      USER_CONFIRMATION_PIN, USER_PIN, WebClient, alert, field_error, h1)
+                      USER_CONFIRMATION_PIN, USER_PIN, WebClient, alert, field_error, h1, user_pins)
 from refserver import clock, lifecycle
 from refserver.embedded import free_port
 from refserver.models import AuditEntry, Certificate, Contract, Principal, db
@@ -201,7 +201,7 @@ def test_a_user_cannot_authorise_a_reissue(app, walk):
     web = walk.web
     response = walk.certificate_logon("user", user_pem, TEMP_PIN)
     web.follow(response)
-    web.follow(web.post("/ib/user/activation", {"logon_pin": USER_PIN, "confirmation_pin": USER_CONFIRMATION_PIN}))
+    web.follow(web.post("/ib/user/activation", user_pins({"logon_pin": USER_PIN, "confirmation_pin": USER_CONFIRMATION_PIN})))
     assert h1(web.html) == "利用者ステータス"  # the user's own screen, with its CSRF token
     response = web.post("/ib/admin/users/keiri01/reissue", {"temp_pin": NEW_TEMP_PIN,
                                                             "temp_confirmation_pin": NEW_TEMP_CONFIRMATION_PIN,

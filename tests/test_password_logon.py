@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from conftest import (ADMIN_CONFIRMATION_PIN, ADMIN_PIN, OPERATOR_TOKEN, TEMP_CONFIRMATION_PIN, TEMP_PIN,
-                      USER_CONFIRMATION_PIN, USER_PIN, WebClient, alert, cert_pem, field_error, h1, opened_pkcs12)
+                      USER_CONFIRMATION_PIN, USER_PIN, WebClient, alert, cert_pem, field_error, h1, opened_pkcs12,
+                      user_pins)
 from refserver import auth, clock, issuance, passwordlogon
 from refserver.models import Certificate, Contract, LogonSession, Principal, db
 from refserver.web import new_logon
@@ -99,7 +100,7 @@ def test_a_password_contracts_user_logs_on_then_sets_own_pins_then_logs_on_with_
     assert response.headers["Location"] == "/ib/user/status", alert(web.html)
     web.follow(response)
     assert h1(web.html) == "利用者暗証番号設定"  # II-2.5 as today: the 仮 PINs are replaced first
-    web.follow(web.post("/ib/user/activation", {"logon_pin": USER_PIN, "confirmation_pin": USER_CONFIRMATION_PIN}))
+    web.follow(web.post("/ib/user/activation", user_pins({"logon_pin": USER_PIN, "confirmation_pin": USER_CONFIRMATION_PIN})))
     assert h1(web.html) == "利用者ステータス"
 
     other_pc = WebClient(app)

@@ -18,7 +18,7 @@ import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from conftest import ADMIN_CONFIRMATION_PIN, ADMIN_PIN, alert, h1
+from conftest import ADMIN_CONFIRMATION_PIN, ADMIN_PIN, alert, h1, typed_again
 from refserver.embedded import REPO_ROOT, EmbeddedServer
 
 
@@ -80,8 +80,8 @@ def admin_with_certificate(server, tmp_path):
     web.get("/ib/admin/activation")
     web.post("/ib/admin/activation", {"contract_number": contract["contract_number"],
                                       "registration_pin": contract["registration_pin"]})
-    web.post("/ib/admin/activation/pins", {"logon_pin": ADMIN_PIN, "confirmation_pin": ADMIN_CONFIRMATION_PIN,
-                                           "email": "keiri@example.co.jp"})
+    web.post("/ib/admin/activation/pins", typed_again({"logon_pin": ADMIN_PIN, "confirmation_pin": ADMIN_CONFIRMATION_PIN,
+                                           "email": "keiri@example.co.jp"}))
     web.post("/ib/admin/activation/otp", answers(contract, web.html))
     assert h1(web.html) == "開通確認完了"
     web.get("/ib/admin/certificate")

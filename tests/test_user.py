@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from conftest import (TEMP_CONFIRMATION_PIN, TEMP_PIN, USER_CONFIRMATION_PIN, USER_PIN, alert, field_error, h1)
+from conftest import TEMP_CONFIRMATION_PIN, TEMP_PIN, USER_CONFIRMATION_PIN, USER_PIN, alert, field_error, h1, user_pins
 from refserver.models import Principal, db
 
 
@@ -80,7 +80,7 @@ def to_II_2_5(web, walk):
 
 def test_II_2_5_and_II_2_6_set_own_pins_then_status(app, web, walk):
     to_II_2_5(web, walk)
-    response = web.post("/ib/user/activation", {"logon_pin": USER_PIN, "confirmation_pin": USER_CONFIRMATION_PIN})
+    response = web.post("/ib/user/activation", user_pins({"logon_pin": USER_PIN, "confirmation_pin": USER_CONFIRMATION_PIN}))
     assert response.headers["Location"] == "/ib/user/status"
     web.follow(response)
     assert h1(web.html) == "利用者ステータス"
@@ -96,20 +96,44 @@ def test_II_2_5_and_II_2_6_set_own_pins_then_status(app, web, walk):
     ({"logon_pin": USER_PIN, "confirmation_pin": USER_PIN}, "confirmation_pin", "利用者確認暗証番号は利用者暗証番号と異なるものを設定してください。"),
     ({"logon_pin": TEMP_PIN, "confirmation_pin": USER_CONFIRMATION_PIN}, "logon_pin", "仮の利用者暗証番号と同じ暗証番号は設定できません。"),
     ({"logon_pin": USER_PIN, "confirmation_pin": TEMP_CONFIRMATION_PIN}, "confirmation_pin", "仮の利用者確認暗証番号と同じ暗証番号は設定できません。"),
+    ({"logon_pin": USER_PIN, "logon_pin_again": USER_PIN[:-1], "confirmation_pin": USER_CONFIRMATION_PIN},
+     "logon_pin_again", "利用者暗証番号（確認のため再入力）が利用者暗証番号と一致しません。同じ暗証番号を入力してください。"),
+    ({"logon_pin": USER_PIN, "confirmation_pin": USER_CONFIRMATION_PIN, "confirmation_pin_again": USER_PIN},
+     "confirmation_pin_again", "利用者確認暗証番号（確認のため再入力）が利用者確認暗証番号と一致しません。同じ暗証番号を入力してください。"),
+    ({"logon_pin": USER_PIN, "confirmation_pin": USER_CONFIRMATION_PIN, "temp_confirmation_pin": ""},
+     "temp_confirmation_pin", "利用者確認暗証番号(仮)を入力してください。"),
 ])
 def test_II_2_5_refusals_change_nothing(app, web, walk, data, field, message):
     to_II_2_5(web, walk)
     before = user_row(app)
-    web.post("/ib/user/activation", data)
+    web.post("/ib/user/activation", user_pins(data))
     assert field_error(web.html, field) == message
     assert user_row(app) == before
-    for pin in data.values():
+    for pin in filter(None, data.values()):
         assert pin not in web.html
+
+
+def test_II_2_5_a_wrong_he_is_a_miss_counted_towards_the_lockout(app, web, walk):
+    """ヘ, the 仮 利用者確認暗証番号, is judged at II-2.5 as every PIN is: a wrong one is refused with the misses left
+    and counted; N of them lock the ID and end the session; the new PINs are kept nowhere."""
+    app.config["LOCKOUT_THRESHOLD"] = 2
+    to_II_2_5(web, walk)
+    web.post("/ib/user/activation", user_pins({"logon_pin": USER_PIN, "confirmation_pin": USER_CONFIRMATION_PIN},
+                                              "Wrong2468"))
+    assert field_error(web.html, "temp_confirmation_pin") == \
+        "利用者確認暗証番号(仮)が正しくありません。あと1回誤るとご利用を停止します。"
+    assert user_row(app)["failed"] == 1 and user_row(app)["status"] == "provisional"
+    response = web.post("/ib/user/activation", user_pins({"logon_pin": USER_PIN,
+                                                          "confirmation_pin": USER_CONFIRMATION_PIN}, "Wrong2468"))
+    assert response.headers["Location"] == "/ib/user/logon"
+    web.follow(response)
+    assert "ご利用を停止しました" in alert(web.html)
+    assert user_row(app)["locked"] and user_row(app)["status"] == "provisional"
 
 
 def test_II_2_5_pin_containing_the_contract_number(app, web, walk):
     contract, _ = to_II_2_5(web, walk)
-    web.post("/ib/user/activation", {"logon_pin": "u" + contract.contract_number, "confirmation_pin": USER_CONFIRMATION_PIN})
+    web.post("/ib/user/activation", user_pins({"logon_pin": "u" + contract.contract_number, "confirmation_pin": USER_CONFIRMATION_PIN}))
     assert field_error(web.html, "logon_pin") == "推測されやすい暗証番号は使用できません。"
 
 
@@ -120,7 +144,7 @@ def test_II_2_6_status_is_closed_until_the_pins_are_set(web, walk):
 
 def test_II_2_afterwards_the_user_logs_on_with_own_pin_straight_to_status(app, web, walk):
     contract, pem = to_II_2_5(web, walk)
-    web.post("/ib/user/activation", {"logon_pin": USER_PIN, "confirmation_pin": USER_CONFIRMATION_PIN})
+    web.post("/ib/user/activation", user_pins({"logon_pin": USER_PIN, "confirmation_pin": USER_CONFIRMATION_PIN}))
     web.get("/ib/user/status")
     web.follow(web.post("/ib/logoff"))
     assert walk.certificate_logon("user", pem, TEMP_PIN).status_code == 200  # the 仮 PIN is gone
