@@ -6,8 +6,10 @@ spec/document.toml), on a server whose clock stands still, so every run sees the
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
+import subprocess
 import tempfile
 import time
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
@@ -21,7 +23,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from certs.pki import DevPKI
 from manual import appendix, document
-from manual.render import STEPS_DIR, print_copy, print_manual, render_html
+from manual.render import STEPS_DIR, plan_pages, print_copy, print_manual, render_html
 from manual.report import FAILED, PASSED, Report
 from manual.screenshots import StepCamera
 from pages import catalog, settings
@@ -109,12 +111,12 @@ class _Progress:
     def __init__(self, report: Report, camera: StepCamera, out_dir: Path, copies: Path, background: Executor):
         self.report, self.camera, self.out_dir = report, camera, out_dir
         self.copies, self.background = copies, background
-        self.current = None
+        self.current, self.page = None, None
         self.copying: list[Future] = []
 
     def __call__(self, step, page) -> None:
         self.finish()
-        self.current = self.report[step.id]
+        self.current, self.page = self.report[step.id], page
         shot = self.camera(step, page)
         self.current.screenshot = shot.relative_to(self.out_dir).as_posix()
         self.copying.append(self.background.submit(print_copy, shot, self.copies / f"{step.id}.jpg"))
@@ -124,8 +126,17 @@ class _Progress:
             self.current.status = PASSED
 
     def fail(self, error: BaseException) -> None:
+        """The step whose screen was shown last failed: its error, and what its PC showed when it did (the step's
+        own shot, of the screen it started on, stays beside it)."""
         failed = self.current or self.report.results[0]
         failed.status, failed.error = FAILED, f"{type(error).__name__}: {error}"
+        if self.page is not None:
+            shot = self.camera.path(f"{failed.id}.failed")
+            try:
+                self.page.screenshot(path=str(shot), full_page=True)
+                failed.failed_screenshot = shot.relative_to(self.out_dir).as_posix()
+            except Exception:  # noqa: BLE001 - a page gone with the error: the report says what it can
+                pass
 
     def copies_made(self) -> Path:
         for copying in self.copying:
@@ -229,7 +240,8 @@ def build(out_dir: Path, *, outline: bool = True, branding: document.Branding = 
     out_dir/report.*."""
     started = time.perf_counter()
     manual = document.load(branding)
-    report = Report.for_steps(manual.shots)
+    report = Report.for_steps(manual.shots, pages=step_pages(manual))
+    report.about = about(manual, server, wording_file)
     expect.set_options(timeout=settings.load().ACTION_TIMEOUT)
     wording = wording_for(manual, branding, wording_file)
     try:
@@ -244,6 +256,24 @@ def build(out_dir: Path, *, outline: bool = True, branding: document.Branding = 
     report.seconds = time.perf_counter() - started
     report.write(out_dir)
     return report
+
+
+def step_pages(manual: document.Manual) -> dict[str, int]:
+    """The page of the printed manual each step is on."""
+    return {step.id: number for number, page in enumerate(plan_pages(manual), start=1) for step in page.steps}
+
+
+def about(manual: document.Manual, server: RemoteServer | None, wording_file: Path | None) -> dict[str, str]:
+    """What the report heads with: when, from which commit, for which bank and server, with which wording."""
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=Path(__file__).resolve().parent,
+                                capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        commit = ""
+    return {"作成日時": dt.datetime.now(dt.timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M:%S %z"),
+            "コミット": commit or "（不明）", "金融機関": manual.bank_name,
+            "対象サーバー": server.base_url if server else "組み込みの参照サーバー",
+            "文言ファイル": str(wording_file) if wording_file else "spec/wording.toml（マニュアルの文言）"}
 
 
 def failed_dir(out_dir: Path) -> Path:

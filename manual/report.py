@@ -6,7 +6,7 @@ It is the main job's report, so a failure must read on its own: which step, on w
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from manual.document import Step
@@ -23,6 +23,8 @@ class StepResult:
     status: str = NOT_RUN
     screenshot: str | None = None  # relative to the output folder
     error: str | None = None
+    page: int | None = None  # where the printed manual has the step (its plan, manual.render.plan_pages)
+    failed_screenshot: str | None = None  # what the PC showed when the step failed
 
 
 @dataclass
@@ -31,10 +33,11 @@ class Report:
     drift: Drift | None = None
     seconds: float | None = None
     error: str | None = None  # a failure outside the steps: server start, provisioning, browser, PDF
+    about: dict[str, str] = field(default_factory=dict)  # what was built, when, from what: for whoever reads it
 
     @classmethod
-    def for_steps(cls, steps: tuple[Step, ...]) -> "Report":
-        return cls([StepResult(s.id, s.instruction) for s in steps])
+    def for_steps(cls, steps: tuple[Step, ...], pages: dict[str, int] | None = None) -> "Report":
+        return cls([StepResult(s.id, s.instruction, page=(pages or {}).get(s.id)) for s in steps])
 
     def __getitem__(self, step_id: str) -> StepResult:
         return next(r for r in self.results if r.id == step_id)
@@ -57,6 +60,7 @@ class Report:
             "ok": self.ok,
             "seconds": self.seconds,
             "error": self.error,
+            "about": self.about,
             "steps": [asdict(r) for r in self.results],
             "drift": self.drift.as_dict() if self.drift else None,
         }

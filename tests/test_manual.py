@@ -15,7 +15,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from certs.pki import DevPKI
-from manual import document, drift, render
+from manual import build, document, drift, render
 from manual.report import FAILED, PASSED, Report
 from spec import Wording
 
@@ -195,16 +195,24 @@ def test_missing_previous_set_is_all_new(tmp_path):
 # -- report ----------------------------------------------------------------------------------------------------------
 
 def test_report_names_the_failed_step(manual, tmp_path):
-    report = Report.for_steps(manual.steps)
+    """For people: what was built from what, the failed step first with its manual page, its error in the manual's
+    words and what the screen showed when it failed; every step with its page."""
+    report = Report.for_steps(manual.steps, pages=build.step_pages(manual))
+    report.about = build.about(manual, None, None)
     report["I-1.1"].status, report["I-1.1"].screenshot = PASSED, "steps/I-1.1.png"
     report["I-1.2"].status, report["I-1.2"].error = FAILED, "expected the screen 「サービストップ」"
+    report["I-1.2"].failed_screenshot = "steps/I-1.2.failed.png"
     report.write(tmp_path)
     data = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
     assert not data["ok"] and data["steps"][1] == {
         "id": "I-1.2", "instruction": manual.steps[1].instruction, "status": FAILED, "screenshot": None,
-        "error": "expected the screen 「サービストップ」"}
+        "error": "expected the screen 「サービストップ」", "page": 3, "failed_screenshot": "steps/I-1.2.failed.png"}
+    assert set(data["about"]) == {"作成日時", "コミット", "金融機関", "対象サーバー", "文言ファイル"}
+    assert data["about"]["金融機関"] == "目黒信用金庫" and re.fullmatch(r"[0-9a-f]{7,}", data["about"]["コミット"])
     assert "I-1.2 failed" in report.summary() and "not run: I-2.1" in report.summary()
-    assert "FAILED" in (tmp_path / "report.html").read_text(encoding="utf-8")
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "FAILED" in html and html.index("失敗した手順") < html.index('<tr id="I-1.1">')
+    assert "I-1.2（マニュアル 3 ページ）" in html and 'src="steps/I-1.2.failed.png"' in html
 
 
 # -- the check command -----------------------------------------------------------------------------------------------
@@ -212,8 +220,6 @@ def test_report_names_the_failed_step(manual, tmp_path):
 @pytest.fixture
 def fake_build(monkeypatch, manual):
     """`python -m manual check` with the walk replaced by a synthetic set; `state` says what the next build shows."""
-    from manual import build
-
     state = {"changed": None, "fail": False}
 
     def fake(out_dir, **options):
