@@ -24,6 +24,9 @@ MARK = "data-manual-shot"  # on everything the shot adds, to take it out again
 # which made shots differ between runs.
 OUTLINE = {"border": "3px solid #e60012", "pad": 6, "fill": "transparent"}  # pad = outline-offset + width, px
 MASK = {"border": "none", "pad": 0, "fill": "#9e9e9e"}
+# The legend's letter beside a field a note names by it (I-2.3's イ ロ ハ, II-1.3's A ニ ホ ヘ), as the printed
+# manual's legend marks its letters: a red badge left of the field.
+LETTER = {"border": "none", "pad": 0, "fill": "#e60012", "size": 22, "gap": 8}
 CROP_MARGIN = 16  # px kept around the content a shot is cropped to (see StepCamera.crop)
 STILL_CSS = ("*, *::before, *::after { caret-color: transparent !important; animation: none !important;"
              " transition: none !important; }")
@@ -37,6 +40,11 @@ DRAW = """(shapes) => { for (const [b, o] of shapes) {
     width: b.width + 2 * o.pad + "px", height: b.height + 2 * o.pad + "px",
     border: o.border, background: o.fill, pointerEvents: "none", zIndex: "2147483647",
   });
+  if (o.text) {
+    box.textContent = o.text;
+    Object.assign(box.style, {color: "#fff", font: "bold 14px/1 sans-serif", display: "flex",
+                              alignItems: "center", justifyContent: "center", borderRadius: "3px"});
+  }
   document.body.appendChild(box);
 } }"""
 # Stops the page (style), returns its height once fonts are in (reading it forces layout: the height the shot has).
@@ -117,6 +125,19 @@ class StepCamera:
             raise AssertionError(f"step {step.id}: the screen lacks what the step acts on: {', '.join(missing)}")
         return boxes
 
+    def letters(self, step, page) -> list[list[dict]]:
+        """A badge with each of the step's legend letters, left of its field; each field must be on the screen."""
+        shapes = []
+        for letter, key in step.letters:
+            found = _boxes(page.get_by_label(self.wording[key], exact=True))
+            if not found:
+                raise AssertionError(f"step {step.id}: the screen lacks the field {self.wording[key]!r} of {letter}")
+            field, size = found[0], LETTER["size"]
+            badge = {"x": field["x"] - size - LETTER["gap"], "y": field["y"] + (field["height"] - size) // 2,
+                     "width": size, "height": size}
+            shapes.append([badge, {**LETTER, "mark": MARK, "text": letter}])
+        return shapes
+
     @staticmethod
     def crop(page, drawn: list[dict]) -> dict | None:
         """The part of the viewport a shot keeps: from the top to the end of the screen's content, across the column
@@ -160,6 +181,7 @@ class StepCamera:
             shapes = [[box, {**MASK, "mark": MARK}] for box in _boxes(self.masks(page))]
             if self.outline:
                 shapes += [[box, {**OUTLINE, "mark": MARK}] for box in self.outlines(step, page)]
+            shapes += self.letters(step, page)
             page.evaluate(DRAW, shapes)
             self.path(step.id).write_bytes(self.capture(page, self.crop(page, [box for box, _ in shapes])))
         finally:

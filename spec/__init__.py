@@ -90,6 +90,9 @@ class Step:
     screen: str  # wording key of the screen's <h1>
     acts_on: tuple[Target, ...]
     faq: tuple[int, ...] = ()  # the FAQ items an appendix shot shows (none for the 37 steps)
+    # (legend letter, wording key of a field's label): the letter the shot prints beside the field, for the notes
+    # that name fields by letter
+    letters: tuple[tuple[str, str], ...] = ()
 
     def __str__(self) -> str:
         return f"{self.id} {self.instruction}"
@@ -100,7 +103,8 @@ def load_steps(path: str | os.PathLike = STEPS_PATH) -> tuple[Step, ...]:
     steps = []
     for raw in read(path)["step"]:
         steps.append(Step(raw["id"], raw["part"], raw["section"], raw["section_title"], raw["number"],
-                          raw["instruction"], raw["screen"], _targets(raw)))
+                          raw["instruction"], raw["screen"], _targets(raw),
+                          letters=tuple(raw.get("letters", {}).items())))
     return tuple(steps)
 
 

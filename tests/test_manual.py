@@ -105,6 +105,18 @@ def test_every_letter_the_manual_prints_is_defined_in_its_legend(manual):
     assert [sorted(printed_letters(line)) for line in ii_1_3["lines"]] == [["A"], ["ニ"], ["ホ"], ["ヘ"]]
 
 
+def test_a_note_naming_fields_by_letter_has_the_letters_on_its_shot(manual):
+    """Where a note under a step names a field by letter (・Aは…, ※ハも…), the step's shot prints that letter
+    beside the field (spec/steps.toml letters): II-1.3's A ニ ホ ヘ, I-2.3's イ ロ ハ."""
+    for step in manual.steps:
+        named = {letter for note in manual.step_notes[step.id] for line in note["lines"]
+                 for letter in printed_letters(line)}
+        marked = dict(step.letters)
+        assert named <= set(marked), (step.id, named - set(marked))
+        assert all(isinstance(Wording.load()[key], str) for key in marked.values()), step.id
+    assert {step.id for step in manual.steps if step.letters} == {"I-2.3", "II-1.3"}
+
+
 # -- the rendered manual ---------------------------------------------------------------------------------------------
 
 def test_html_has_every_step_in_order_with_its_image(manual, tmp_path):
