@@ -1,6 +1,7 @@
 """The 付録's shots (spec/appendix.toml): after the walk, the screens of the FAQ's answers on the same demo contract —
-the bank's back office (A-3), the administrator's reissue of a user's certificate (A-2), and the renewal notice once the
-server's clock is a renewal window before the certificate's expiry (A-1).
+the ID・パスワード方式's form of the logon screen (A-4), the bank's back office (A-3), the administrator's reissue of a
+user's certificate (A-2), and the renewal notice once the server's clock is a renewal window before the certificate's
+expiry (A-1).
 
 Needs the bank's back office and a testing clock (GET /api/capabilities); a server without them gets no 付録.
 """
@@ -11,7 +12,7 @@ import datetime as dt
 
 from pages.provisioning import BankOperator, Contract
 from pages.staff import BankStaff
-from pages.walkthrough import SAMPLE, SampleValues, StepRecorder, admin_logon
+from pages.walkthrough import SAMPLE, SampleValues, StepRecorder, admin_logon, logon_screen
 from pages.workstation import Workstation
 
 # The staff member the shot of the back office shows (the header names them).
@@ -25,7 +26,9 @@ def applies(operator: BankOperator) -> bool:
 
 def walk_appendix(admin_pc: Workstation, staff_pc: Workstation, contract: Contract, operator: BankOperator,
                   recorder: StepRecorder, *, sample: SampleValues = SAMPLE) -> None:
-    """Shoot A-3, A-2, A-1 (recorder(step_id, screen) on each)."""
+    """Shoot A-4, A-3, A-2, A-1 (recorder(step_id, screen) on each)."""
+    if "password" in operator.capabilities().get("auth_methods", ()):  # the bank's terminal, before its staff logon
+        recorder("A-4", logon_screen(staff_pc, "admin"))
     login, name, password = STAFF
     operator.create_staff(login, name, password)
     recorder("A-3", BankStaff(staff_pc, login, password).contract(contract.contract_number))

@@ -24,7 +24,7 @@ from playwright.sync_api import expect, sync_playwright
 from certs.pki import DevPKI
 from manual import appendix, document
 from manual.render import STEPS_DIR, plan_pages, print_copy, print_manual, render_html
-from manual.report import FAILED, PASSED, Report
+from manual.report import FAILED, NOT_RUN, PASSED, Report
 from manual.screenshots import StepCamera
 from pages import catalog, settings
 from pages.provisioning import BankOperator
@@ -220,6 +220,8 @@ def document_walk(out_dir: Path, manual: document.Manual, wording: Wording, desk
             if appendix.applies(desk.operator):
                 appendix.walk_appendix(desk.admin_pc, desk.staff_pc, desk.contract, desk.operator,
                                        StepRecorder(progress))
+                if report["A-4"].status == NOT_RUN:
+                    report.not_applicable(["A-4"], "needs: auth_methods password")
             else:
                 report.not_applicable([s.id for s in manual.appendix], "needs: back_office, clock")
             progress.finish()

@@ -21,7 +21,7 @@ from spec import Wording
 
 SECTION_SIZES = {("I", 1): 2, ("I", 2): 5, ("I", 3): 8, ("I", 4): 8, ("II", 1): 8, ("II", 2): 6}
 EXPECTED_IDS = [f"{part}-{section}.{n}" for (part, section), size in SECTION_SIZES.items() for n in range(1, size + 1)]
-APPENDIX_IDS = ["A-1", "A-2", "A-3"]  # the 付録 (spec/appendix.toml)
+APPENDIX_IDS = ["A-1", "A-2", "A-3", "A-4"]  # the 付録 (spec/appendix.toml)
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +124,7 @@ def test_html_has_every_step_in_order_with_its_image(manual, tmp_path):
     figures = re.findall(r'<figure class="step" id="([^"]+)".*?<img src="([^"]+)"', html, re.S)
     assert [step_id for step_id, _ in figures] == EXPECTED_IDS + APPENDIX_IDS
     assert all(src == f"steps/{step_id}.png" for step_id, src in figures)
-    for text in ("I. 管理者編", "II. 利用者編", "付録　電子証明書の更新・再発行と当金庫の手続き", "よくあるご質問 No.15", "使用する暗証番号について", "暗証番号の管理について", "※イとロについて",
+    for text in ("I. 管理者編", "II. 利用者編", "付録　電子証明書の更新・再発行、当金庫の手続きとID・パスワード方式", "よくあるご質問 No.15", "使用する暗証番号について", "暗証番号の管理について", "※イとロについて",
                  "【ご注意ください！】", "80 日間", "目黒信用金庫", "総合企画部・総合企画課", "Tel 03(3719)0116"):
         assert text in html, text
 
