@@ -57,8 +57,8 @@ class Manual:
 
     @property
     def shots(self) -> tuple[Step, ...]:
-        """Everything the documentation mode shoots: the steps, then the 付録."""
-        return self.steps + self.appendix
+        """Everything the documentation mode shoots: the steps (each followed by its further shots), then the 付録."""
+        return tuple(shot for step in self.steps for shot in (step, *step.then)) + self.appendix
 
     @property
     def bank_name(self) -> str:
@@ -108,7 +108,7 @@ def load(branding: Branding = Branding(), *, steps_toml: Path = spec.STEPS_PATH,
         in_part = [s for s in steps if s.part == raw_part["part"]]
         sections = []
         for number in dict.fromkeys(s.section for s in in_part):
-            members = tuple(s for s in in_part if s.section == number)
+            members = tuple(shot for s in in_part if s.section == number for shot in (s, *s.then))
             key = [raw_part["part"], number]
             sections.append(Section(
                 part=raw_part["part"], number=number, title=members[0].section_title, steps=members,
@@ -122,5 +122,7 @@ def load(branding: Branding = Branding(), *, steps_toml: Path = spec.STEPS_PATH,
     raw_appendix = spec.read(spec.APPENDIX_PATH)
     parts.append(Part(id=APPENDIX, title=raw_appendix["title"], note=_rebrand(raw_appendix["lead"], replacements),
                       sections=(Section(part=APPENDIX, number=1, title="よくあるご質問と画面", steps=appendix),)))
-    step_notes = {s.id: [n for n in doc.get("step_note", []) if s.id in noted_steps(n)] for s in steps + appendix}
-    return Manual(doc=doc, parts=tuple(parts), steps=steps, step_notes=step_notes, appendix=appendix)
+    manual = Manual(doc=doc, parts=tuple(parts), steps=steps, appendix=appendix)
+    manual.step_notes.update({s.id: [n for n in doc.get("step_note", []) if s.id in noted_steps(n)]
+                              for s in manual.shots})
+    return manual

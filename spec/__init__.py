@@ -93,6 +93,9 @@ class Step:
     # (legend letter, wording key of a field's label): the letter the shot prints beside the field, for the notes
     # that name fields by letter
     letters: tuple[tuple[str, str], ...] = ()
+    # a step of several clicks on several screens (I-4.6): a shot of each further screen, "<id>-2", "<id>-3", …
+    then: tuple["Step", ...] = ()
+    parent: str | None = None  # the step a further shot belongs to
 
     def __str__(self) -> str:
         return f"{self.id} {self.instruction}"
@@ -102,9 +105,12 @@ class Step:
 def load_steps(path: str | os.PathLike = STEPS_PATH) -> tuple[Step, ...]:
     steps = []
     for raw in read(path)["step"]:
+        then = tuple(Step(f"{raw['id']}-{n}", raw["part"], raw["section"], raw["section_title"], raw["number"],
+                          shot["instruction"], shot["screen"], _targets(shot), parent=raw["id"])
+                     for n, shot in enumerate(raw.get("then", []), start=2))
         steps.append(Step(raw["id"], raw["part"], raw["section"], raw["section_title"], raw["number"],
                           raw["instruction"], raw["screen"], _targets(raw),
-                          letters=tuple(raw.get("letters", {}).items())))
+                          letters=tuple(raw.get("letters", {}).items()), then=then))
     return tuple(steps)
 
 
@@ -128,6 +134,11 @@ def step(step_id: str) -> Step:
 
 
 STEP_IDS = tuple(s.id for s in load_steps())
+
+
+def all_shots() -> tuple[Step, ...]:
+    """Every shot the walk announces: the steps, each followed by its further shots, then the 付録."""
+    return tuple(shot for s in load_steps() for shot in (s, *s.then)) + load_appendix()
 
 
 # -- the legend's rules -----------------------------------------------------------------------------------------------
