@@ -12,8 +12,8 @@ from .applications import find_contract
 from .models import ADMIN, PENDING, ActivationRequest, Contract, Principal, db
 from .otp_screen import one_time_password
 from .renewal import add_renewal
-from .web import (Form, check_new_pins, end_logon, flow, new_pin_names, notify, out_of_order, require_logon, screen,
-                  set_flow, w, warn)
+from .web import (Form, check_new_pins, confirmed_by_pin, flow, new_pin_names, notify, out_of_order, require_logon,
+                  screen, set_flow, w, warn)
 
 bp = Blueprint("admin", __name__, url_prefix="/ib/admin")
 CertificateLogon(bp, ADMIN, w("logon.admin_heading"), w("certificate_logon.admin_pin"), one_time_password=True)
@@ -196,20 +196,8 @@ def new_user():
 
 
 def _confirmed(admin, form: Form):
-    """ロ ご契約先確認暗証番号 (field "confirmation_pin") confirms a change, once the rest of *form* is right: True,
-    False (the field or another refused), or — at the lockout — the logoff's redirect."""
-    form.check("confirmation_pin", rules.entered_pin(form["confirmation_pin"], w("admin_menu.confirmation_pin")))
-    if not form.ok:
-        return False
-    verdict = auth.judge(admin, lambda: auth.pin_matches(admin.confirmation_pin_hash, form["confirmation_pin"]))
-    if verdict.locked:
-        end_logon(verdict.message, "alert")
-        return redirect(url_for("bank.service_top"))
-    if not verdict.right:
-        form.check("confirmation_pin", verdict.message)
-        return False
-    auth.record_success(admin)
-    return True
+    """ロ ご契約先確認暗証番号 (field "confirmation_pin") confirms a change (web.confirmed_by_pin)."""
+    return confirmed_by_pin(admin, form, w("admin_menu.confirmation_pin"), "bank.service_top", what="暗証番号")
 
 
 @bp.get("/users/registered")

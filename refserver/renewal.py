@@ -7,11 +7,10 @@ ends (it was made with the old one). After the expiry it is too late: logon says
 
 from __future__ import annotations
 
-from flask import Blueprint, g, redirect, request, url_for
+from flask import Blueprint, Response, g, redirect, request, url_for
 
-from . import auth, lifecycle
-from .rules import entered_pin
-from .web import Form, end_logon, require_logon, screen, w, warn
+from . import lifecycle
+from .web import Form, confirmed_by_pin, end_logon, require_logon, screen, w, warn
 
 
 def add_renewal(blueprint: Blueprint, kind: str) -> None:
@@ -25,25 +24,17 @@ def add_renewal(blueprint: Blueprint, kind: str) -> None:
             return redirect(url_for(f"{kind}.status"))
         form = Form("confirmation_pin")
         if request.method == "POST":
-            label = w("renewal.confirmation_pin")
-            form.check("confirmation_pin", entered_pin(form["confirmation_pin"], label))
-            if form.ok:
-                verdict = auth.judge(principal, lambda: auth.pin_matches(principal.confirmation_pin_hash,
-                                                                         form["confirmation_pin"]), label)
-                if verdict.locked:
-                    end_logon(verdict.message, "alert")
-                    return redirect(url_for(f"{kind}.logon"))
-                if verdict.right:
-                    auth.record_success(principal)
-                    try:
-                        delivery = lifecycle.renew(principal)
-                    except lifecycle.LifecycleError as refused:
-                        form.alert = str(refused)
-                    else:
-                        end_logon(w("renewal.done_message"))
-                        return screen("renewal/done.html", w("renewal.done_heading"), kind=kind, delivery=delivery)
+            confirmed = confirmed_by_pin(principal, form, w("renewal.confirmation_pin"), f"{kind}.logon")
+            if isinstance(confirmed, Response):
+                return confirmed
+            if confirmed:
+                try:
+                    delivery = lifecycle.renew(principal)
+                except lifecycle.LifecycleError as refused:
+                    form.alert = str(refused)
                 else:
-                    form.check("confirmation_pin", verdict.message)
+                    end_logon(w("renewal.done_message"))
+                    return screen("renewal/done.html", w("renewal.done_heading"), kind=kind, delivery=delivery)
         return screen("renewal/confirm.html", w("renewal.confirm_heading"), form=form, kind=kind)
 
     blueprint.add_url_rule("/renewal", "renewal", renewal, methods=["GET", "POST"])

@@ -22,12 +22,12 @@ import functools
 import re
 import unicodedata
 
-from flask import Blueprint, current_app, g, redirect, request, url_for
+from flask import Blueprint, Response, current_app, g, redirect, request, url_for
 from sqlalchemy import update
 
-from . import auth, clock, rules
+from . import clock, rules
 from .models import USER, Principal, Transfer, db
-from .web import Form, end_logon, flow, out_of_order, require_logon, screen, set_flow, w, warn
+from .web import Form, confirmed_by_pin, flow, out_of_order, require_logon, screen, set_flow, w, warn
 
 bp = Blueprint("transfer", __name__, url_prefix="/ib/user/transfer")
 FLOW = "transfer"
@@ -138,18 +138,11 @@ def confirm():
         return _accepted_already()
     form = Form("confirmation_pin")
     if request.method == "POST":
-        label = w("transfer.confirmation_pin")
-        form.check("confirmation_pin", rules.entered_pin(form["confirmation_pin"], label))
-        if form.ok:
-            verdict = auth.judge(principal, lambda: auth.pin_matches(principal.confirmation_pin_hash,
-                                                                     form["confirmation_pin"]), label)
-            if verdict.locked:
-                end_logon(verdict.message, "alert")
-                return redirect(url_for("user.logon"))
-            if verdict.right:
-                auth.record_success(principal)
-                return redirect(url_for("transfer.done")) if accept(transfer) else _accepted_already()
-            form.check("confirmation_pin", verdict.message)
+        confirmed = confirmed_by_pin(principal, form, w("transfer.confirmation_pin"), "user.logon")
+        if isinstance(confirmed, Response):
+            return confirmed
+        if confirmed:
+            return redirect(url_for("transfer.done")) if accept(transfer) else _accepted_already()
     return screen("transfer/confirm.html", w("transfer.confirm_heading"), form=form, transfer=transfer)
 
 

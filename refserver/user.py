@@ -3,14 +3,14 @@ and the certificate's renewal."""
 
 from __future__ import annotations
 
-from flask import Blueprint, g, redirect, request, url_for
+from flask import Blueprint, Response, g, redirect, request, url_for
 
-from . import auth, clock, issuance, lifecycle, onboarding, rules
+from . import auth, clock, issuance, lifecycle, onboarding
 from .certlogon import CertificateLogon
 from .passwordlogon import PasswordLogon
 from .models import USER, db
 from .renewal import add_renewal
-from .web import Form, check_new_pins, end_logon, new_pin_names, notify, require_logon, screen, w
+from .web import Form, check_new_pins, confirmed_by_pin, new_pin_names, notify, require_logon, screen, w
 
 bp = Blueprint("user", __name__, url_prefix="/ib/user")
 CertificateLogon(bp, USER, w("logon.user_heading"), w("certificate_logon.user_pin"), one_time_password=False)
@@ -28,8 +28,6 @@ def activation():
     form = Form("temp_confirmation_pin", *new_pin_names("logon_pin", "confirmation_pin"))
     if request.method == "POST":
         logon_label, confirmation_label = w("user_activation.logon_pin"), w("user_activation.confirmation_pin")
-        temp_label = w("user_activation.temporary_confirmation_pin")
-        form.check("temp_confirmation_pin", rules.entered_pin(form["temp_confirmation_pin"], temp_label))
         check_new_pins(form, [("logon_pin", logon_label, "ト"), ("confirmation_pin", confirmation_label, "チ")],
                        contract_number=user.contract.number, user_id=user.user_id)
         if form.ok:
@@ -37,15 +35,11 @@ def activation():
                 form.check("logon_pin", onboarding.same_as_provisional(logon_label))
             if auth.pin_matches(user.confirmation_pin_hash, form["confirmation_pin"]):
                 form.check("confirmation_pin", onboarding.same_as_provisional(confirmation_label))
-        if form.ok:
-            verdict = auth.judge(user, lambda: auth.pin_matches(user.confirmation_pin_hash,
-                                                                form["temp_confirmation_pin"]), temp_label)
-            if verdict.locked:
-                end_logon(verdict.message, "alert")
-                return redirect(url_for("user.logon"))
-            form.check("temp_confirmation_pin", verdict.message)
-        if form.ok:
-            auth.record_success(user)
+        confirmed = confirmed_by_pin(user, form, w("user_activation.temporary_confirmation_pin"), "user.logon",
+                                     field="temp_confirmation_pin")
+        if isinstance(confirmed, Response):
+            return confirmed
+        if confirmed:
             onboarding.activate_user(user, form["logon_pin"], form["confirmation_pin"])
             db.session.commit()
             notify("利用者暗証番号と利用者確認暗証番号を設定しました。")

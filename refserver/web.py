@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 import spec
 
-from . import clock, issuance, rules, tls
+from . import auth, clock, issuance, rules, tls
 from .models import PASSWORD_METHOD, PROVISIONAL, SUPERSEDED, LogonSession, Principal, db
 
 WORDING = spec.Wording.manual()
@@ -64,6 +64,27 @@ def check_new_pins(form: Form, pins: list[tuple[str, str, str]], **rule_args) ->
                                                     w("common.reentry").format(label=label)))
     (first, first_label, _), (second, second_label, _) = pins
     form.check(second, rules.different_pins(form[first], form[second], first_label, second_label))
+
+
+def confirmed_by_pin(principal, form: Form, label: str, logged_off_to: str, *, field: str = "confirmation_pin",
+                     what: str | None = None):
+    """The PIN typed in *field* (labelled *label*) against *principal*'s 確認暗証番号 — ロ confirming a change, チ a
+    transfer or a renewal, ヘ the user's 開通確認 — once the rest of *form* is right, and counted towards the lockout
+    like every PIN: True, False (the field or another refused), or — at the lockout — the logoff's redirect to
+    *logged_off_to*. *what* names the PIN in the miss's message (the label by default)."""
+    form.check(field, rules.entered_pin(form[field], label))
+    if not form.ok:
+        return False
+    verdict = auth.judge(principal, lambda: auth.pin_matches(principal.confirmation_pin_hash, form[field]),
+                         what or label)
+    if verdict.locked:
+        end_logon(verdict.message, "alert")
+        return redirect(url_for(logged_off_to))
+    if not verdict.right:
+        form.check(field, verdict.message)
+        return False
+    auth.record_success(principal)
+    return True
 
 
 def notify(message: str) -> None:
