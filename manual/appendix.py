@@ -3,7 +3,8 @@ the ID・パスワード方式's form of the logon screen (A-4), the bank's back
 user's certificate (A-2), and the renewal notice once the server's clock is a renewal window before the certificate's
 expiry (A-1).
 
-Needs the bank's back office and a testing clock (GET /api/capabilities); a server without them gets no 付録.
+A-1 … A-3 need the bank's back office and a testing clock, A-4 the ID・パスワード方式 (GET /api/capabilities): a server
+without them gets those shots reported not applicable (see unavailable).
 """
 
 from __future__ import annotations
@@ -19,16 +20,24 @@ from pages.workstation import Workstation
 STAFF = ("docs", "当金庫 職員", "Manual2026docs")
 
 
-def applies(operator: BankOperator) -> bool:
+def unavailable(operator: BankOperator) -> dict[str, str]:
+    """The 付録's shots the server cannot give, each with what it lacks."""
     capabilities = operator.capabilities()
-    return bool(capabilities.get("back_office") and capabilities.get("clock"))
+    missing = {}
+    if not (capabilities.get("back_office") and capabilities.get("clock")):
+        missing.update(dict.fromkeys(("A-1", "A-2", "A-3"), "needs: back_office, clock"))
+    if "password" not in capabilities.get("auth_methods", ()):
+        missing["A-4"] = "needs: auth_methods password"
+    return missing
 
 
 def walk_appendix(admin_pc: Workstation, staff_pc: Workstation, contract: Contract, operator: BankOperator,
-                  recorder: StepRecorder, *, sample: SampleValues = SAMPLE) -> None:
-    """Shoot A-4, A-3, A-2, A-1 (recorder(step_id, screen) on each)."""
-    if "password" in operator.capabilities().get("auth_methods", ()):  # the bank's terminal, before its staff logon
+                  recorder: StepRecorder, *, sample: SampleValues = SAMPLE, skip=frozenset()) -> None:
+    """Shoot A-4, A-3, A-2, A-1 (recorder(step_id, screen) on each), but those in `skip` (see unavailable)."""
+    if "A-4" not in skip:  # on the bank's terminal, before its staff logon
         recorder("A-4", logon_screen(staff_pc, "admin"))
+    if "A-3" in skip:  # the back office's shots go together
+        return
     login, name, password = STAFF
     operator.create_staff(login, name, password)
     recorder("A-3", BankStaff(staff_pc, login, password).contract(contract.contract_number))

@@ -24,7 +24,7 @@ from playwright.sync_api import expect, sync_playwright
 from certs.pki import DevPKI
 from manual import appendix, document
 from manual.render import STEPS_DIR, plan_pages, print_copy, print_manual, render_html
-from manual.report import FAILED, NOT_RUN, PASSED, Report
+from manual.report import FAILED, PASSED, Report
 from manual.screenshots import StepCamera
 from pages import catalog, settings
 from pages.provisioning import BankOperator
@@ -217,13 +217,11 @@ def document_walk(out_dir: Path, manual: document.Manual, wording: Wording, desk
         recorder.on_step = progress
         try:
             result = walk_manual(desk.admin_pc, desk.user_pc, desk.contract, recorder=recorder)
-            if appendix.applies(desk.operator):
-                appendix.walk_appendix(desk.admin_pc, desk.staff_pc, desk.contract, desk.operator,
-                                       StepRecorder(progress))
-                if report["A-4"].status == NOT_RUN:
-                    report.not_applicable(["A-4"], "needs: auth_methods password")
-            else:
-                report.not_applicable([s.id for s in manual.appendix], "needs: back_office, clock")
+            missing = appendix.unavailable(desk.operator)
+            for shot_id, why in missing.items():
+                report.not_applicable([shot_id], why)
+            appendix.walk_appendix(desk.admin_pc, desk.staff_pc, desk.contract, desk.operator, StepRecorder(progress),
+                                   skip=missing)
             progress.finish()
         except Exception as error:  # noqa: BLE001 - a failure of the walk is a failed step of the report
             progress.fail(error)

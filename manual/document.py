@@ -58,7 +58,7 @@ class Manual:
     @property
     def shots(self) -> tuple[Step, ...]:
         """Everything the documentation mode shoots: the steps (each followed by its further shots), then the 付録."""
-        return tuple(shot for step in self.steps for shot in (step, *step.then)) + self.appendix
+        return tuple(shot for step in self.steps for shot in step.shots) + self.appendix
 
     @property
     def bank_name(self) -> str:
@@ -108,7 +108,7 @@ def load(branding: Branding = Branding(), *, steps_toml: Path = spec.STEPS_PATH,
         in_part = [s for s in steps if s.part == raw_part["part"]]
         sections = []
         for number in dict.fromkeys(s.section for s in in_part):
-            members = tuple(shot for s in in_part if s.section == number for shot in (s, *s.then))
+            members = tuple(shot for s in in_part if s.section == number for shot in s.shots)
             key = [raw_part["part"], number]
             sections.append(Section(
                 part=raw_part["part"], number=number, title=members[0].section_title, steps=members,

@@ -92,8 +92,9 @@ class _Element:
         typed again (a new PIN), that field gets the same value: a server may ask, the manual does not."""
         for key, value in values.items():
             self.field(key).fill(value)
-            if self.again(key).count():
-                self.again(key).fill(value)
+            again = self.again(key)
+            if again.count():
+                again.fill(value)
 
 
 class Screen(_Element):

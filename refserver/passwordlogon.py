@@ -22,7 +22,7 @@ from flask import Blueprint, redirect, url_for
 from . import auth, issuance, rules, throttle
 from .certlogon import FLOW
 from .models import ADMIN, PASSWORD_METHOD, PENDING, Contract, Principal, db
-from .web import Form, screen, set_flow, start_logon, w
+from .web import Form, screen, set_flow, start_logon
 
 NOT_RIGHT = {
     ADMIN: "利用者番号またはご契約先暗証番号が正しくないか、ID・パスワード方式のご契約ではありません。"

@@ -97,6 +97,11 @@ class Step:
     then: tuple["Step", ...] = ()
     parent: str | None = None  # the step a further shot belongs to
 
+    @property
+    def shots(self) -> tuple["Step", ...]:
+        """What the walk shoots of this step: its screen, then its further screens."""
+        return (self, *self.then)
+
     def __str__(self) -> str:
         return f"{self.id} {self.instruction}"
 
@@ -138,7 +143,7 @@ STEP_IDS = tuple(s.id for s in load_steps())
 
 def all_shots() -> tuple[Step, ...]:
     """Every shot the walk announces: the steps, each followed by its further shots, then the 付録."""
-    return tuple(shot for s in load_steps() for shot in (s, *s.then)) + load_appendix()
+    return tuple(shot for s in load_steps() for shot in s.shots) + load_appendix()
 
 
 # -- the legend's rules -----------------------------------------------------------------------------------------------
