@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import os
-import time
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from sqlalchemy.exc import OperationalError
 
 from certs.pki import DevPKI
 
-from . import admin, backoffice, bank, clock, config, enrollment, environment, staff, transfer, user
+from . import (admin, backoffice, bank, clock, config, enrollment, environment, migrations, proxy, staff, transfer,
+               user)
 from . import bankops  # noqa: F401 - the back office's API calls and commands, added to backoffice's blueprint
 from .models import db
 from .web import SERVICE_NAME, WORDING
@@ -58,6 +57,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         PROPAGATE_EXCEPTIONS=settings.get("PROPAGATE_EXCEPTIONS", False),
     )
     app.extensions["ibcert_pki"] = DevPKI(settings["PKI_DIR"])
+    proxy.install(app)  # first: behind the TLS proxy, its headers from it alone (deploy/, proxy.py)
 
     db.init_app(app)
     app.register_blueprint(environment.bp)  # before CSRF's check: a phone gets its page, whatever it posts
@@ -71,8 +71,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.after_request(_headers)
     _versioned_static(app)
     _error_pages(app)
+    app.cli.add_command(migrations.cli)
     with app.app_context():
-        _create_schema()
+        # every gunicorn worker does this at start: migrations.upgrade lets one move the schema, the others wait
+        migrations.upgrade(db.engine)
     return app
 
 
@@ -120,17 +122,3 @@ def _error_pages(app: Flask) -> None:
     app.register_error_handler(
         CSRFError, lambda error: page(400, "画面の有効期限が切れたか、正しくない画面から送信されました。もう一度最初から操作してください。")
     )
-
-
-def _create_schema() -> None:
-    # Every gunicorn worker runs this at start; two may race on a fresh database, and the loser's CREATE TABLE then
-    # fails on a table the winner just made. Trying again sees the tables and creates nothing.
-    for attempt in range(5):
-        try:
-            db.create_all()
-            return
-        except OperationalError:
-            if attempt == 4:
-                raise
-            db.session.rollback()
-            time.sleep(0.05 * (attempt + 1))

@@ -23,6 +23,9 @@
     IBCERT_MAIL_FROM             the sender of notices (ib-notice@example.jp)
     IBCERT_USER_EMAIL_REQUIRED   1 = a user's Eメールアドレス must be given at 利用者登録 (I-4.7); unset: optional
     IBCERT_TRANSFER_LIMIT        the largest amount of one 振込, in 円 (10000000: 1,000万円)
+    IBCERT_TRUSTED_PROXY         addresses or networks (comma-separated) of the TLS proxy in front (deploy/): only
+                                 its X-SSL-Client-Cert and X-Forwarded-* are read, and gunicorn serves it plain HTTP
+                                 (unset: no proxy, gunicorn serves TLS itself); see proxy.py
 """
 
 from __future__ import annotations
@@ -58,6 +61,7 @@ DEFAULTS = {
     "MAIL_FROM": "ib-notice@example.jp",
     "USER_EMAIL_REQUIRED": False,
     "TRANSFER_LIMIT": 10_000_000,
+    "TRUSTED_PROXY": None,
 }
 
 

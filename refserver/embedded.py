@@ -1,15 +1,17 @@
 """The refserver under gunicorn on a free local port, for the browser suite, the documentation job and tests.
 
     with EmbeddedServer() as server:
-        server.base_url          # https://127.0.0.1:PORT
+        server.base_url          # https://127.0.0.1:PORT (http:// with trusted_proxy)
         server.operator_token    # for the bank-side JSON API
         server.ca_cert           # the dev root CA (PEM path) to trust the server with
         server.pki               # the DevPKI (issuing CA, test client certificates)
         server.mail              # the SMTP sink its e-mail notices go to (refserver/mailsink.py)
 
 It runs exactly as production does (gunicorn, refserver/gunicorn.conf.py, two workers) but in testing mode, on a
-fresh SQLite database in a temporary folder that is removed at stop(), its notices sent to a real SMTP sink in this
-process (mail=False: none).
+fresh SQLite database in a temporary folder that is removed at stop() (or on the database of `database_url`, say an
+empty one of refserver.pgserver.PostgresServer: the workers make its schema at start), its notices sent to a real
+SMTP sink in this process (mail=False: none). With `trusted_proxy` (say "127.0.0.1") it serves plain HTTP to a TLS
+proxy at that address, as behind deploy/'s nginx (deploy/nginx.py runs one in front of it).
 """
 
 from __future__ import annotations
@@ -41,8 +43,11 @@ def free_port() -> int:
 
 class EmbeddedServer:
     def __init__(self, *, pki: DevPKI | None = None, frozen_now: str | None = None, env: dict | None = None,
-                 workers: int = 2, startup_timeout: float = 20.0, mail: bool = True):
+                 workers: int = 2, startup_timeout: float = 20.0, mail: bool = True, database_url: str | None = None,
+                 trusted_proxy: str | None = None):
         self.pki = (pki or DevPKI.default()).ensure()
+        self.database_url = database_url
+        self.trusted_proxy = trusted_proxy
         self.frozen_now = frozen_now
         self.extra_env = dict(env or {})
         self.workers = workers
@@ -55,7 +60,7 @@ class EmbeddedServer:
 
     @property
     def base_url(self) -> str:
-        return f"https://127.0.0.1:{self.port}"
+        return f"{'http' if self.trusted_proxy else 'https'}://127.0.0.1:{self.port}"
 
     @property
     def ca_cert(self) -> Path:
@@ -68,12 +73,13 @@ class EmbeddedServer:
     def _environment(self, folder: Path) -> dict:
         env = {
             **os.environ,
-            "IBCERT_DATABASE_URL": f"sqlite:///{folder / 'ibcert.db'}",
+            "IBCERT_DATABASE_URL": self.database_url or f"sqlite:///{folder / 'ibcert.db'}",
             "IBCERT_TESTING": "1",
             "IBCERT_OPERATOR_TOKEN": self.operator_token,
             "IBCERT_SECRET_KEY": secrets.token_hex(32),
             "IBCERT_PKI_DIR": str(self.pki.state_dir),
             "IBCERT_BIND": f"127.0.0.1:{self.port}",
+            "IBCERT_TRUSTED_PROXY": self.trusted_proxy or "",
             "WEB_CONCURRENCY": str(self.workers),
             **self.extra_env,
         }

@@ -10,20 +10,30 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import JSON, DateTime, ForeignKey, String, TypeDecorator, UniqueConstraint, event
+from psycopg.types.string import StrDumperUnknown
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, MetaData, String, TypeDecorator, UniqueConstraint, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 class Base(DeclarativeBase):
-    pass
+    # Constraints are named by rule, not by each database's own (PostgreSQL names them, SQLite leaves them unnamed):
+    # a migration that alters one names it the same on both (refserver/migrations).
+    metadata = MetaData(naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    })
 
 
 db = SQLAlchemy(model_class=Base)
 
 
 class UTCDateTime(TypeDecorator):
-    """Aware UTC datetimes in, aware UTC datetimes out, whatever the database keeps (SQLite keeps no zone)."""
+    """Aware UTC datetimes in, aware UTC datetimes out. The database keeps them as naive UTC (SQLite keeps no zone;
+    on PostgreSQL a timestamp without time zone), so the database server's own time zone never enters."""
 
     impl = DateTime
     cache_ok = True
@@ -120,7 +130,7 @@ class Certificate(db.Model):
     """An issued client certificate, bound to one ID by serial and fingerprint. Its private key is never stored."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    principal_id: Mapped[int] = mapped_column(ForeignKey("principal.id"))
+    principal_id: Mapped[int] = mapped_column(ForeignKey("principal.id"), index=True)
     serial: Mapped[str] = mapped_column(String(64), unique=True)  # hex: SQLite integers are too small for it
     fingerprint: Mapped[str] = mapped_column(String(64), unique=True)  # SHA-256 of the DER, lowercase hex
     subject: Mapped[str]
@@ -140,7 +150,7 @@ class LogonSession(db.Model):
     """A logon, kept server-side so that logging off really ends it (a copied cookie is worthless afterwards)."""
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    principal_id: Mapped[int] = mapped_column(ForeignKey("principal.id"))
+    principal_id: Mapped[int] = mapped_column(ForeignKey("principal.id"), index=True)
     # the certificate the logon was made with; None for a logon of ID・パスワード方式 (of a password contract only)
     fingerprint: Mapped[str | None] = mapped_column(String(64))
     started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
@@ -171,7 +181,7 @@ class OtpChallenge(db.Model):
     """The cells of the お客様カード one one-time-password screen asks for; it can be answered once."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    contract_id: Mapped[int] = mapped_column(ForeignKey("contract.id"))
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contract.id"), index=True)
     cells: Mapped[list] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     answered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -204,7 +214,7 @@ class AuditEntry(db.Model):
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     actor: Mapped[str]  # who: 職員 <login>, API, CLI <user>, 管理者 <利用者番号>
     action: Mapped[str]  # what, in Japanese: 電子証明書の失効, 事故登録, …
-    contract_number: Mapped[str | None] = mapped_column(String(11))
+    contract_number: Mapped[str | None] = mapped_column(String(11), index=True)
     detail: Mapped[str] = mapped_column(default="")
 
 
@@ -221,10 +231,10 @@ class Transfer(db.Model):
     given on acceptance from the row's own number, which the database hands out: unique whichever worker accepts."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    principal_id: Mapped[int] = mapped_column(ForeignKey("principal.id"))
+    principal_id: Mapped[int] = mapped_column(ForeignKey("principal.id"), index=True)
     account_number: Mapped[str] = mapped_column(String(7))  # 振込先口座番号
     payee_name: Mapped[str] = mapped_column(String(30))  # 受取人名 (full-width カナ)
-    amount: Mapped[int]  # 振込金額, 円
+    amount: Mapped[int] = mapped_column(BigInteger)  # 振込金額, 円: IBCERT_TRANSFER_LIMIT may pass 2**31
     entered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     accepted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)  # None: waiting for its チ
     receipt_number: Mapped[str | None] = mapped_column(String(32), unique=True)  # 受付番号
@@ -252,3 +262,25 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+
+
+class _NulFreeText(StrDumperUnknown):
+    """PostgreSQL's text cannot hold U+0000 (SQLite's can): a NUL in a value looked up (a 利用者番号 in an API path, a
+    職員ID typed) would fail in the driver, a 500 where SQLite finds nothing. Sent as U+FFFD, which no 利用者番号, ID
+    or PIN the rules accept holds, it finds nothing on PostgreSQL too."""
+
+    def dump(self, obj: str):
+        return super().dump(obj.replace("\x00", "\ufffd"))
+
+
+@event.listens_for(Engine, "connect")
+def _postgresql_session(dbapi_connection, connection_record):
+    # Text goes without NUL (_NulFreeText). The store's times are UTC (UTCDateTime); a time PostgreSQL gets without a
+    # column's type — the value of a CASE, say — comes as a time with zone, which PostgreSQL turns into a timestamp
+    # in the session's zone: UTC, then, not the server's (a Japanese bank's may well be Asia/Tokyo), or such a time
+    # would be nine hours off.
+    if type(dbapi_connection).__module__.startswith("psycopg"):
+        dbapi_connection.adapters.register_dumper(str, _NulFreeText)
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SET TIME ZONE 'UTC'")
+        dbapi_connection.commit()

@@ -1,5 +1,6 @@
-"""Fixtures for the refserver's tests: an app on a temporary SQLite database, a browser-like client that keeps the
-CSRF token of the last screen and can present a client certificate, and helpers that walk the manual's steps."""
+"""Fixtures for the refserver's tests: an app on a temporary SQLite database (and, for a test or module marked
+`pytest.mark.databases`, on a throwaway PostgreSQL server too), a browser-like client that keeps the CSRF token of the
+last screen and can present a client certificate, and helpers that walk the manual's steps."""
 
 from __future__ import annotations
 
@@ -14,15 +15,17 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from certs.pki import DevPKI
-from refserver import create_app
+from refserver import create_app, pgserver
 from refserver.embedded import free_port
 from refserver.mailsink import MailSink
 from refserver.models import db
+from refserver.pgserver import PostgresServer
 
 OPERATOR_TOKEN = "test-operator-token"
 ADMIN_PIN, ADMIN_CONFIRMATION_PIN = "Kanri2024x", "Kakunin77y"
 TEMP_PIN, TEMP_CONFIRMATION_PIN = "kari2468", "kari1357z"
 USER_PIN, USER_CONFIRMATION_PIN = "Riyou2024q", "Torihiki9w"
+DATABASES = ("sqlite", "postgresql")
 
 
 @pytest.fixture(scope="session")
@@ -31,34 +34,72 @@ def pki(tmp_path_factory) -> DevPKI:
 
 
 @pytest.fixture(scope="session")
-def _shared_app(tmp_path_factory, pki):
-    """One app for the tests of this process: building an app (its URL rules, its templates' compilation, its
-    engine's statement cache) costs more than most tests. Each test gets it with an empty database and the settings
-    it started with (see `app`)."""
-    app = create_app({
-        "DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('db') / 'ibcert.db'}",
-        "PKI_DIR": str(pki.state_dir),
-        "TESTING": True,
-        "OPERATOR_TOKEN": OPERATOR_TOKEN,
-        "SECRET_KEY": "test-secret",
-        "PIN_KDF_COST": 4,  # N = 16: the rules are what is tested here, not scrypt's cost
-    })
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+def postgresql() -> PostgresServer:
+    """A throwaway PostgreSQL server for the tests of this process (refserver/pgserver.py)."""
+    if pgserver.bindir() is None:
+        pytest.skip("PostgreSQL is not installed (no postgres on PATH nor in /usr/lib/postgresql/*/bin): "
+                    "./ibcert test installs it (apt-get install postgresql)")
+    with PostgresServer() as server:
+        yield server
+
+
+def pytest_generate_tests(metafunc):
+    """A test of the store marked `databases` (or in a module marked so) runs on each database: SQLite and
+    PostgreSQL. The others run on SQLite alone: PostgreSQL makes a test about twice as slow."""
+    if "database" in metafunc.fixturenames and metafunc.definition.get_closest_marker("databases"):
+        metafunc.parametrize("database", DATABASES, indirect=True, scope="session")
+
+
+@pytest.fixture(scope="session")
+def _sqlite_url(tmp_path_factory) -> str:
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'ibcert.db'}"
+
+
+@pytest.fixture(scope="session")
+def database(request) -> str:
+    """The URL of the store a test runs on: SQLite, or each of DATABASES for a test marked `databases`."""
+    if getattr(request, "param", "sqlite") == "postgresql":
+        return request.getfixturevalue("postgresql").url
+    return request.getfixturevalue("_sqlite_url")
+
+
+@pytest.fixture(scope="session")
+def _shared_apps(pki):
+    """One app per database for the tests of this process: building an app (its URL rules, its templates'
+    compilation, its engine's statement cache) costs more than most tests. Each test gets it with an empty database
+    and the settings it started with (see `app`)."""
+    apps = {}
+
+    def app_on(url: str):
+        if url not in apps:
+            apps[url] = create_app({
+                "DATABASE_URL": url,
+                "PKI_DIR": str(pki.state_dir),
+                "TESTING": True,
+                "OPERATOR_TOKEN": OPERATOR_TOKEN,
+                "SECRET_KEY": "test-secret",
+                "PIN_KDF_COST": 4,  # N = 16: the rules are what is tested here, not scrypt's cost
+            })
+        return apps[url]
+
+    yield app_on
+    for app in apps.values():
+        with app.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture
-def app(_shared_app):
+def app(_shared_apps, database):
     """The app on an empty database; settings a test changes (app.config[...] = …) are put back after it."""
-    settings = dict(_shared_app.config)
-    with _shared_app.app_context():
+    shared = _shared_apps(database)
+    settings = dict(shared.config)
+    with shared.app_context():
         for table in reversed(db.metadata.sorted_tables):
             db.session.execute(table.delete())
         db.session.commit()
-    yield _shared_app
-    _shared_app.config.clear()
-    _shared_app.config.update(settings)
+    yield shared
+    shared.config.clear()
+    shared.config.update(settings)
 
 
 def typed_again(data: dict) -> dict:

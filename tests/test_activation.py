@@ -7,6 +7,8 @@ import pytest
 from conftest import ADMIN_CONFIRMATION_PIN, ADMIN_PIN, alert, field_error, h1, typed_again
 from refserver.models import ACTIVE, PENDING, Contract, db
 
+pytestmark = pytest.mark.databases
+
 
 def admin_of(app, number):
     with app.app_context():

@@ -2,8 +2,12 @@
 
 import logging
 
+import pytest
+
 from refserver import auth
 from refserver.backoffice import create_contract
+
+pytestmark = pytest.mark.databases
 
 
 def test_pins_are_hashed_with_scrypt_at_the_configured_cost(app):

@@ -42,6 +42,7 @@ def post(app, body=None, headers=AUTH, **kwargs):
     return app.test_client().post("/api/contracts", json=body if body is not None else {}, headers=headers, **kwargs)
 
 
+@pytest.mark.databases
 def test_api_creates_a_contract_with_defaults(app):
     response = post(app)
     assert response.status_code == 201
@@ -91,6 +92,7 @@ def test_api_refuses_a_body_that_is_not_a_json_object(app):
     assert response.get_json()["error"] == "リクエスト本文はJSONオブジェクトで指定してください。"
 
 
+@pytest.mark.databases
 def test_api_duplicate_contract_number_is_409(app):
     assert post(app, {"contract_number": "12345678901"}).status_code == 201
     response = post(app, {"contract_number": "12345678901"})
@@ -124,6 +126,7 @@ def test_api_challenge_cells_only_in_testing_mode(tmp_path, pki):
     assert response.get_json()["error"] == "challenge_cells はテストモードでのみ指定できます。"
 
 
+@pytest.mark.databases
 def test_clock_can_be_read_advanced_and_set_in_testing_mode(app):
     client = app.test_client()
     before = dt.datetime.fromisoformat(client.get("/api/clock", headers=AUTH).get_json()["now"])

@@ -103,6 +103,7 @@ STATES = {
 }
 
 
+@pytest.mark.databases
 @pytest.mark.parametrize("at", POINTS)
 def test_each_point_leaves_the_state_the_screens_would(app, at):
     data = set_up(app, at)
@@ -261,6 +262,7 @@ def minted_row(app, fingerprint: str) -> tuple[str, str | None, dt.datetime, dt.
         return record.principal.kind, record.principal.user_id, record.not_before, record.not_after, clock.now()
 
 
+@pytest.mark.databases
 @pytest.mark.parametrize("kind, refusal", [("valid", None), ("expired", EXPIRED), ("not_yet_valid", NOT_YET_VALID),
                                            ("wrong_usage", WRONG_USAGE)])
 def test_a_minted_certificate_is_bound_and_refused_only_for_its_kind(app, web, walk, pki, kind, refusal):
@@ -506,6 +508,7 @@ def test_a_step_the_id_cannot_be_at_is_refused_in_japanese(app, body, at, status
     assert response.status_code == status and japanese(response.get_json()["error"])
 
 
+@pytest.mark.databases
 def test_the_one_time_password_at_a_made_step_activates_with_its_pins(app, web):
     """I-2.4 opened by the API holds I-2.3's PINs server-side, as the screens leave them: the card's answer activates
     the administrator with exactly those, and a second answer finds nothing to activate."""

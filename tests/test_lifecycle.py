@@ -50,6 +50,7 @@ def logged_on_admin(walk, contract, pem) -> WebClient:
 
 
 # -- 失効 and the CRL (FAQ 12, 17) ---------------------------------------------------------------------------------
+@pytest.mark.databases
 def test_a_revoked_certificate_is_on_the_crl_with_its_reason(app, web, walk, mail):
     contract, pem = walk.admin_ready()
     assert crl(web).get_revoked_certificate_by_serial_number(int(serial_of(app, contract.contract_number), 16)) is None
@@ -75,6 +76,7 @@ def test_issued_certificates_name_the_crl(app, walk):
     assert points[0].full_name[0].value == "https://localhost/crl/issuing-ca.crl"
 
 
+@pytest.mark.databases
 def test_revocations_racing_in_threads_all_reach_the_crl(app, walk, web):
     numbers = [walk.set_up("admin_certified").contract_number for _ in range(6)]
     serials = [serial_of(app, number) for number in numbers]
@@ -262,6 +264,7 @@ def test_permissions_unlock_and_delete_of_a_user(app, walk):
 
 
 # -- ロック解除 by the bank ------------------------------------------------------------------------------------------
+@pytest.mark.databases
 def test_the_bank_unlocks_a_locked_administrator(app, walk, mail):
     contract, pem = walk.admin_ready()
     app.config["LOCKOUT_THRESHOLD"] = 2
@@ -279,6 +282,7 @@ def test_the_bank_unlocks_a_locked_administrator(app, walk, mail):
 
 
 # -- 解約 and 再契約 (FAQ 13) ------------------------------------------------------------------------------------------
+@pytest.mark.databases
 def test_recontract_cancels_every_certificate_and_opens_a_new_contract(app, walk, web):
     contract, user_pem = walk.user_enrolled()
     number = contract.contract_number

@@ -10,6 +10,8 @@ from refserver import clock, otp
 from refserver.backoffice import create_contract
 from refserver.models import db
 
+pytestmark = pytest.mark.databases
+
 
 @pytest.fixture
 def ctx(app):

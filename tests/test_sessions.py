@@ -7,9 +7,13 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from conftest import TEMP_PIN, WebClient, Walk, alert, h1
 from refserver.models import SUPERSEDED, LogonSession, Principal, db
 from refserver.web import new_logon
+
+pytestmark = pytest.mark.databases
 
 SUPERSEDED_MESSAGE = ("同じIDで別のパソコンまたはブラウザからログオンされたため、ログオフしました。"
                       "複数のパソコンで同時にご利用になる場合は、パソコンごとに異なる利用者IDでログオンしてください。")

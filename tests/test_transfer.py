@@ -51,6 +51,7 @@ def user_row(app, user_id: str = "keiri01") -> Principal:
 
 
 # -- who may --------------------------------------------------------------------------------------------------------
+@pytest.mark.databases
 def test_a_user_with_the_permission_transfers_with_chi(app, web, walk):
     logged_on_user(walk)
     assert f'<a href="{ENTRY}">振込</a>' in web.html
@@ -230,6 +231,7 @@ def test_a_confirmation_submitted_again_transfers_nothing_more_and_is_not_judged
     assert len(transfers(app)) == 1 and user_row(app).failed_attempts == 0
 
 
+@pytest.mark.databases
 def test_concurrent_confirmations_make_exactly_one_transfer(app, web, walk):
     """Five submits of one confirmation at once (a double click, several workers; fewer than the lockout's 6, whose
     reserved attempts they share): one accepts the transfer, the others are told it is accepted already."""
@@ -256,6 +258,7 @@ def test_concurrent_confirmations_make_exactly_one_transfer(app, web, walk):
     assert len(transfers(app)) == 1
 
 
+@pytest.mark.databases
 def test_one_transfer_is_accepted_once_however_many_race(app, walk):
     """Six acceptances of one entered transfer at once, on the shared database (as six workers would): one takes it."""
     logged_on_user(walk)
@@ -274,6 +277,7 @@ def test_one_transfer_is_accepted_once_however_many_race(app, walk):
         assert sorted(pool.map(accept, range(6))) == [False] * 5 + [True]
 
 
+@pytest.mark.databases
 def test_receipt_numbers_are_unique(app, walk):
     for user_id in ("keiri01", "keiri02"):
         walk.web = WebClient(app)
