@@ -5,6 +5,12 @@
 IBCERT_BIND (127.0.0.1:8443) is the address; WEB_CONCURRENCY (2) the number of workers. The server certificate and
 the CA bundle client certificates are verified against come from the dev PKI unless IBCERT_TLS_CERTFILE,
 IBCERT_TLS_KEYFILE and IBCERT_TLS_CLIENT_CA name others.
+
+Behind the TLS proxy of deploy/ (IBCERT_TRUSTED_PROXY set): plain HTTP, no certificate of its own. The one setting
+decides both, so gunicorn never serves plain HTTP with no proxy to take the certificate from, nor TLS to a proxy it
+would read no certificate of. IBCERT_BIND must then be a TCP address only the proxy reaches (loopback, or a private
+interface; not a UNIX socket, whose peer has no address to trust), though a certificate header from any other peer
+is refused anyway (refserver/proxy.py).
 """
 
 import os
@@ -32,10 +38,14 @@ keepalive = 75
 limit_request_line = 4094
 limit_request_fields = 50
 limit_request_field_size = 8190
-certfile = os.environ.get("IBCERT_TLS_CERTFILE") or str(_pki.server_cert_pem)
-keyfile = os.environ.get("IBCERT_TLS_KEYFILE") or str(_pki.server_key_pem)
-ca_certs = os.environ.get("IBCERT_TLS_CLIENT_CA") or str(_pki.client_ca_pem)
-cert_reqs = ssl.CERT_OPTIONAL
+if not os.environ.get("IBCERT_TRUSTED_PROXY"):
+    certfile = os.environ.get("IBCERT_TLS_CERTFILE") or str(_pki.server_cert_pem)
+    keyfile = os.environ.get("IBCERT_TLS_KEYFILE") or str(_pki.server_key_pem)
+    ca_certs = os.environ.get("IBCERT_TLS_CLIENT_CA") or str(_pki.client_ca_pem)
+    cert_reqs = ssl.CERT_OPTIONAL
+# gunicorn reads no forwarded header itself (by default it takes X-Forwarded-Proto from loopback): the scheme and the
+# client's address come from refserver/proxy.py alone, from the trusted proxy alone.
+forwarded_allow_ips = ""
 accesslog = "-"
 # gunicorn's control socket has one default path per machine: parallel test servers would fight over it.
 control_socket_disable = True

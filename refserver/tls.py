@@ -1,7 +1,8 @@
-"""TLS: the server's context and the client certificate presented in the handshake, whichever server runs.
+"""TLS: the server's context and the client certificate presented in the handshake, whichever server runs (the
+refserver's own TLS, or the proxy's of deploy/: proxy.py).
 
 The handshake checks that a client certificate chains to the issuing CA (another CA's certificate never gets a
-connection). Validity dates are left to the application, judged by the app clock: in production that is the real
+connection; behind nginx, which cannot check that, it reaches the app, which refuses it at logon). Validity dates are left to the application, judged by the app clock: in production that is the real
 time, and in testing mode it lets certificate expiry be tested without waiting — and an expired certificate gets a
 clear Japanese message on the logon screen instead of a browser's connection error.
 """
@@ -50,17 +51,22 @@ def server_context(certfile, keyfile, client_ca) -> ssl.SSLContext:
 def presented_certificate(environ) -> x509.Certificate | None:
     """The client certificate of this request's connection, or None.
 
-    werkzeug's dev server puts it in SSL_CLIENT_CERT as PEM (so do the tests, through the test client's environ);
-    under gunicorn it is read from the TLS socket itself.
+    werkzeug's dev server puts it in SSL_CLIENT_CERT as PEM (so does proxy.py with the trusted TLS proxy's header,
+    and so do the tests, through the test client's environ); under gunicorn's TLS it is read from the socket itself.
+    One that cryptography cannot read (OpenSSL is more lenient) is taken as none presented: refused like it, not
+    a 500.
     """
-    pem = environ.get("SSL_CLIENT_CERT")
-    if pem:
-        return x509.load_pem_x509_certificate(pem.encode() if isinstance(pem, str) else pem)
-    sock = environ.get("gunicorn.socket")
-    if isinstance(sock, ssl.SSLSocket):
-        der = sock.getpeercert(binary_form=True)
-        if der:
-            return x509.load_der_x509_certificate(der)
+    try:
+        pem = environ.get("SSL_CLIENT_CERT")
+        if pem:
+            return x509.load_pem_x509_certificate(pem.encode() if isinstance(pem, str) else pem)
+        sock = environ.get("gunicorn.socket")
+        if isinstance(sock, ssl.SSLSocket):
+            der = sock.getpeercert(binary_form=True)
+            if der:
+                return x509.load_der_x509_certificate(der)
+    except ValueError:
+        pass
     return None
 
 

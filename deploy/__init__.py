@@ -1,0 +1,2 @@
+"""Deployment of the refserver behind nginx: the config (refserver.nginx.conf) and a real nginx run from it for the
+tests (nginx.py)."""
