@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import subprocess
 from contextlib import contextmanager
 from functools import lru_cache
@@ -57,11 +58,41 @@ def trust_home(ca_pem: str | os.PathLike, folder: str | os.PathLike) -> Path:
     return home
 
 
+@lru_cache(maxsize=None)
+def playwright_disabled_features() -> tuple[str, ...]:
+    """The Chromium features Playwright's driver switches off itself (its --disable-features), read from the driver
+    installed; () where they cannot be read.
+
+    Playwright offers no option to add to that list, and Chromium honours only the last --disable-features on its
+    command line: a flag of ours alone would switch Playwright's features back on."""
+    import playwright
+
+    bundle = Path(playwright.__file__).parent / "driver" / "package" / "lib" / "coreBundle.js"
+    try:
+        source = bundle.read_text(encoding="utf-8")
+        start = source.index("disabledFeatures = [")
+        listing = source[start:source.index("]", start)]
+    except (OSError, ValueError):
+        return ()
+    return tuple(re.findall(r'"([A-Za-z0-9]+)"', re.sub(r"//[^\n]*", "", listing)))
+
+
+def disable_features_arg(extra: tuple[str, ...]) -> list[str]:
+    """One --disable-features with Playwright's features and `extra`; none where Playwright's cannot be read (the
+    browser is then slower, never configured otherwise than Playwright means it to be)."""
+    own = playwright_disabled_features()
+    if not extra or not own:
+        return []
+    return ["--disable-features=" + ",".join(dict.fromkeys([*own, *extra]))]
+
+
 def launch_args(executable: str | None, *, home: str | os.PathLike | None = None, **base) -> dict:
     """Arguments of browser_type.launch(): `base` (e.g. pytest-playwright's own, or extra `args`) plus `executable`,
     our launch args and, with `home` (see trust_home), a Chromium that trusts the CA installed there."""
     config = load()
-    options: dict = {"headless": True, **base, "args": [*config.LAUNCH_ARGS, *base.get("args", [])]}
+    options: dict = {"headless": True, **base,
+                     "args": [*config.LAUNCH_ARGS, *disable_features_arg(config.DISABLED_FEATURES),
+                              *base.get("args", [])]}
     if executable:
         options["executable_path"] = executable
     if home is not None:
