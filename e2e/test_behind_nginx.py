@@ -1,8 +1,11 @@
-"""The certificate logon (I-4.1 … I-4.4, II-2.1 … II-2.4) and every certificate judgement (none, another CA's, bound
-to no ID, expired, not yet valid, without clientAuth, revoked, another ID's, another contract's) through a real nginx
-that terminates TLS in front of gunicorn over plain HTTP, configured as deploy/refserver.nginx.conf has it: the
+"""The certificate logon (I-4.1 … I-4.4, II-2.1 … II-2.4) and every certificate refusal at logon (none, another CA's,
+bound to no ID, expired, not yet valid, without clientAuth, revoked, another ID's, another contract's) through a real
+nginx that terminates TLS in front of gunicorn over plain HTTP, configured as deploy/refserver.nginx.conf has it: the
 same tests as e2e/test_I_4_II_2_certificate_logon.py and e2e/test_certificates.py, imported with their fixtures,
-pointed at nginx. (The headers themselves, and a forged one straight to gunicorn: tests/test_proxy.py.)
+pointed at nginx. What nginx changes is how the certificate reaches the bank, which the logon shows for every kind;
+judged under a session or on 暗証番号入力, the certificate comes the same way at every request, and those judgements
+are the refserver's own (e2e/test_certificates.py). (The headers themselves, and a forged one straight to gunicorn:
+tests/test_proxy.py.)
 
 The target's session fixtures are replaced here for this module's tests, so that e2e/conftest.py's are never made
 for them (each would be kept for the whole session, the other modules' tests included): the target, its URL, the
@@ -28,6 +31,11 @@ from .test_certificates import certificates, test_certificate_judged_everywhere 
 pytestmark = pytest.mark.tls
 # the settings of e2e/conftest.py's embedded server (why each: there)
 SETTINGS = {"IBCERT_PIN_KDF_COST": "10", "IBCERT_LOCKOUT_THRESHOLD": "2", "IBCERT_CLIENT_MISS_LIMIT": "1000"}
+
+
+@pytest.fixture
+def places() -> tuple[str, ...]:
+    return ("logon",)
 
 
 @pytest.fixture(scope="session")

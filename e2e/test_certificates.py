@@ -34,6 +34,7 @@ PASSWORD = "Import1234"
 KINDS = ("none", "foreign", "no_id", "expired", "not_yet_valid", "wrong_usage", "revoked", "other_id",
          "other_contract")
 MINTED = ("expired", "not_yet_valid", "wrong_usage")
+PLACES = ("logon", "session", "pin")
 STATUS = {"admin": ContractStatusPage, "user": UserStatusPage}
 LOGON = {"admin": AdminLogonPage, "user": UserLogonPage}
 # another contract's customer, with PINs of their own
@@ -157,8 +158,14 @@ def _logon_refused(pc, side: str, kind: str, selection) -> None:
     shown.expect_alert()
 
 
+@pytest.fixture
+def places() -> tuple[str, ...]:
+    """Where each kind is judged: at logon, under a session, on 暗証番号入力 (e2e/test_behind_nginx.py: at logon)."""
+    return PLACES
+
+
 @pytest.mark.parametrize("side", SIDES)
-def test_certificate_judged_everywhere(side, certificates, arrange, workstation, subtests):
+def test_certificate_judged_everywhere(side, places, certificates, arrange, workstation, subtests):
     """Each kind at 管理者ログオン / 利用者ログオン (no logon), on 暗証番号入力 after the right certificate was chosen
     (the right PIN logs nothing on), and under an open session (the protected screen is not shown again, and — where
     the request reached the bank — the session is over even for the right certificate). The first session is shown
@@ -172,7 +179,13 @@ def test_certificate_judged_everywhere(side, certificates, arrange, workstation,
         with subtests.test(msg=f"cert:{kind}@logon", side=side):
             _switch(pc, certificates.store(kind, state), keep_session=False)
             _logon_refused(pc, side, kind, _selection(pc, arrange, state, side, logon_path))
+    if "session" in places:
+        _judged_under_a_session(pc, side, certificates, arrange, state, own, subtests)
+    if "pin" in places:
+        _judged_at_the_pin(pc, side, certificates, arrange, subtests)
 
+
+def _judged_under_a_session(pc, side, certificates, arrange, state, own, subtests) -> None:
     protected = None  # the protected screen's name, once the right certificate has shown it
     for kind in KINDS:
         with subtests.test(msg=f"cert:{kind}@session", side=side):
@@ -194,6 +207,8 @@ def test_certificate_judged_everywhere(side, certificates, arrange, workstation,
             pc.goto(path)
             expect(_heading(pc, protected)).to_have_count(0)
 
+
+def _judged_at_the_pin(pc, side, certificates, arrange, subtests) -> None:
     pinned = arrange("user_activated")  # its own contract: a bank may count each PIN typed here as a miss
     own = [certificates.own(pinned)]
     for kind in KINDS:
