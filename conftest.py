@@ -7,6 +7,8 @@ long tests overlap, and the hundreds of short tests of tests/ fill the end evenl
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 # Lower runs earlier; within a rank the collection order stays.
@@ -22,3 +24,14 @@ def _rank(item: pytest.Item) -> int:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=_rank)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """`-n auto` (the README's test command): one worker more than the machine has cores. A browser test waits a
+    part of its time — on Playwright's client-certificate proxy (some 20 ms a page load), on the server — and with
+    one worker a core that time is idle; the extra worker fills it (bench/suite.py: 2 cores, 2 workers 12 % idle,
+    3 workers 3 %). PYTEST_XDIST_AUTO_NUM_WORKERS still decides where it is set."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None
+    return (os.cpu_count() or 1) + 1

@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 from typing import Callable, Iterable
 
+from pages.base import any_of
 from spec import Wording
 
 MARK = "data-manual-shot"  # on everything the shot adds, to take it out again
@@ -84,13 +85,6 @@ def _boxes(locator) -> list[dict]:
     return boxes
 
 
-def _any_of(locators: list):
-    combined = locators[0]
-    for locator in locators[1:]:
-        combined = combined.or_(locator)
-    return combined
-
-
 class StepCamera:
     """Calls itself with (step, page): outlines the step's elements, masks generated values, saves <ID>.png."""
 
@@ -109,7 +103,7 @@ class StepCamera:
     def masks(self, page):
         role, key = IMPORT_PASSWORD
         serial_term = page.get_by_role("term").filter(has_text=self.wording[SERIAL_TERM])
-        return _any_of([page.get_by_role(role, name=self.wording[key], exact=True),
+        return any_of([page.get_by_role(role, name=self.wording[key], exact=True),
                         serial_term.locator("xpath=following-sibling::dd[1]"),
                         page.get_by_role("cell").filter(has_text=SERIAL_CELL)])
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Locator, expect
 
-from .base import Screen
+from .base import Screen, any_of
 from .credentials import CELLS
 from .home import ServiceTopPage
 
@@ -61,9 +61,13 @@ class OneTimePasswordPage(Screen):
         return self.group().get_by_label(self.w("one_time_password.token_code"), exact=True)
 
     def asked_cells(self) -> list[str]:
-        """The cells of the customer card this challenge asks for, read from the fields' labels."""
+        """The cells of the customer card this challenge asks for, read from the fields' labels (the fields of every
+        cell, found at once: one round trip)."""
         expect(self.group()).to_be_visible()
-        return [cell for cell in CELLS if self.cell_field(cell).count()]
+        labels = any_of(self.cell_field(cell) for cell in CELLS).evaluate_all(
+            "fields => fields.map(field => [...field.labels].map(label => label.textContent).join(' '))")
+        names = {cell: self.wording.format("one_time_password.card_cell", cell=cell) for cell in CELLS}
+        return [cell for cell in CELLS if any(names[cell] in label for label in labels)]
 
     def fill_cell(self, cell: str, value: str) -> None:
         self.cell_field(cell).fill(value)

@@ -11,7 +11,7 @@ below (pages.workstation.Workstation is the one implementation).
 from __future__ import annotations
 
 import re
-from typing import Mapping, Protocol, TypeVar
+from typing import Iterable, Mapping, Protocol, TypeVar
 
 from playwright.sync_api import Locator, Page, expect
 
@@ -42,18 +42,25 @@ def expect_screen(pc: PC, *screens: type[S], **state) -> S:
     if len(screens) == 1:  # the screen object waits for its own heading
         return screens[0](pc, **state)
     names = [cls.heading_name(pc.wording) for cls in screens]
-    headings = [pc.page.get_by_role("heading", level=1, name=n, exact=True) for n in names]
-    any_of = headings[0]
-    for heading in headings[1:]:
-        any_of = any_of.or_(heading)
+    shown = any_of(pc.page.get_by_role("heading", level=1, name=n, exact=True) for n in names).first
     try:
-        expect(any_of.first).to_be_visible()
+        expect(shown).to_be_visible()
+        name = shown.inner_text().strip()  # which of them: one round trip, not one per screen
     except AssertionError:
         raise ScreenMismatch(f"expected screen {' or '.join(map(repr, names))}; {pc.describe()}") from None
-    for cls, heading in zip(screens, headings):
-        if heading.count():
+    for cls, screen_name in zip(screens, names):
+        if screen_name == name:
             return cls(pc, shown=True, **state)
     raise ScreenMismatch(f"expected screen {' or '.join(map(repr, names))}; {pc.describe()}")
+
+
+def any_of(locators: Iterable[Locator]) -> Locator:
+    """One Locator matching whatever any of `locators` matches."""
+    locators = iter(locators)
+    union = next(locators)
+    for locator in locators:
+        union = union.or_(locator)
+    return union
 
 
 class _Element:
@@ -92,9 +99,11 @@ class _Element:
         typed again (a new PIN), that field gets the same value: a server may ask, the manual does not."""
         for key, value in values.items():
             self.field(key).fill(value)
-            again = self.again(key)
-            if again.count():
-                again.fill(value)
+        if values and any_of(self.again(key) for key in values).count():  # most forms ask for nothing again
+            for key, value in values.items():
+                again = self.again(key)
+                if again.count():
+                    again.fill(value)
 
 
 class Screen(_Element):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import current_app
+from flask import current_app, g
 
 from .models import ClockState, db
 
@@ -29,16 +29,26 @@ def _state() -> ClockState | None:
     return db.session.get(ClockState, 1)
 
 
+def _setting() -> tuple[dt.datetime | None, float]:
+    """(frozen at, offset in seconds) of the testing clock, read once per request or command: a screen asks the time
+    several times, and each commit would have the ORM read the row again (a sixth of a screen's time)."""
+    if "clock" not in g:
+        state = _state()
+        if state is None:
+            frozen = current_app.config["FROZEN_NOW"]
+            g.clock = (parse_instant(frozen) if frozen else None, 0.0)
+        else:
+            g.clock = (state.frozen_at, state.offset_seconds)
+    return g.clock
+
+
 def now() -> dt.datetime:
     if not current_app.config["TESTING"]:
         return real_now()
-    state = _state()
-    if state is None:
-        frozen = current_app.config["FROZEN_NOW"]
-        return parse_instant(frozen) if frozen else real_now()
-    if state.frozen_at is not None:
-        return state.frozen_at
-    return real_now() + dt.timedelta(seconds=state.offset_seconds)
+    frozen_at, offset = _setting()
+    if frozen_at is not None:
+        return frozen_at
+    return real_now() + dt.timedelta(seconds=offset)
 
 
 def set_now(instant: dt.datetime) -> None:
@@ -50,6 +60,7 @@ def set_now(instant: dt.datetime) -> None:
         state.offset_seconds = (instant - real_now()).total_seconds()
     db.session.add(state)
     db.session.commit()
+    g.pop("clock", None)
 
 
 def advance(days: float) -> None:
