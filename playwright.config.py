@@ -38,6 +38,14 @@ LAUNCH_ARGS = [
 # Playwright itself ran with it off from 1.57 to 1.61 (microsoft/playwright#37715, #41303).
 DISABLED_FEATURES = ("RenderDocument",)
 
+# -- remote browsers -----------------------------------------------------------------------------------------------
+# A Playwright browser server (`playwright run-server`) that the suite and the documentation job take their browsers
+# from instead of launching them here: `--connect ws://host:port/`, or this variable.
+CONNECT_ENV = "IBCERT_CONNECT"
+# The Chromium executable on the browser server's machine; unset, the server launches its own Playwright browser.
+# The server only takes an executable path and launch args from its clients when started with --unsafe.
+REMOTE_EXECUTABLE_ENV = "IBCERT_REMOTE_CHROMIUM"
+
 # -- contexts (one per PC) ------------------------------------------------------------------------------------------
 VIEWPORT = {"width": 1280, "height": 800}
 DEVICE_SCALE_FACTOR = 1
@@ -125,6 +133,12 @@ def find_chromium(*, headless: bool = True) -> str:
         "(needs network access), install a system Chromium (Debian/Ubuntu: `apt-get install chromium "
         "chromium-headless-shell`), or point IBCERT_CHROMIUM at a Chromium/Chrome executable."
     )
+
+
+def remote_chromium() -> str | None:
+    """The executable the browser server is asked to launch (REMOTE_EXECUTABLE_ENV): a path on its machine, so not
+    looked up here."""
+    return os.environ.get(REMOTE_EXECUTABLE_ENV) or None
 
 
 chromium_executable = find_chromium  # the name ./ibcert setup asks for

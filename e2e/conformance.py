@@ -1,18 +1,25 @@
-"""The conformance report of an e2e run: each manual step ID → passed / failed / not run, with its tests; each FAQ
-item (FAQ-12, from @pytest.mark.faq(12)) the same way, or information only; and each case a test checks as a subtest
-(rule:イ:max+1, cert:expired@session, csrf:missing@I-2.3, session:logoff:replay …) with its outcome.
+"""The conformance report of an e2e run: each manual step ID → passed / failed / not applicable / not run, with its
+tests; each FAQ item (FAQ-12, from @pytest.mark.faq(12)) the same way, or information only; each case a test checks
+as a subtest (rule:イ:max+1, cert:expired@session, csrf:missing@I-2.3, session:logoff:replay …) with its outcome; and
+every other test of the run, so that nothing the suite ran is missing from the report.
 
 For a vendor checking their server against the manual, this is the answer per step. A test counts for the steps of
 its `@pytest.mark.step(ID)` markers; the full walkthrough counts for every step it got through (and for the step it
 failed on). Workers (pytest-xdist) attach the step outcomes to their test reports, which travel to the controller;
 the controller, or the single process, gathers them and writes out/conformance/report.json and report.html.
+
+A test skipped as "not applicable (needs: clock …)" — the server lacks what the case needs (GET /api/capabilities) —
+is reported as not applicable with its reason, never as passed. Shards of one run (several CI machines) each write
+their report; `python -m e2e.conformance merge out/shard-*/report.json --into out/conformance` makes them one.
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import html
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -22,7 +29,11 @@ from pages.walkthrough import StepRecorder
 
 PROPERTY = "ibcert_steps"
 RECORDER = pytest.StashKey[StepRecorder]()
-PASSED, FAILED, NOT_RUN, INFORMATION = "passed", "failed", "not run", "information only"
+PASSED, FAILED, NOT_APPLICABLE, SKIPPED, NOT_RUN = "passed", "failed", "not applicable", "skipped", "not run"
+INFORMATION = "information only"
+# worst first: a step's status is the worst outcome among its tests
+STATUSES = (FAILED, PASSED, NOT_APPLICABLE, SKIPPED, NOT_RUN)
+NOT_APPLICABLE_PREFIX = "not applicable"
 
 
 def recorder_for(item: pytest.Item) -> StepRecorder:
@@ -32,13 +43,116 @@ def recorder_for(item: pytest.Item) -> StepRecorder:
     return recorder
 
 
+def outcome_of(report: pytest.TestReport) -> tuple[str, str | None]:
+    """The report's outcome in the report's terms, and what to show beside it (a failure's assertion, a skip's
+    reason)."""
+    if report.skipped:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        reason = reason.removeprefix("Skipped: ")
+        return (NOT_APPLICABLE if reason.startswith(NOT_APPLICABLE_PREFIX) else SKIPPED), reason
+    if report.failed:
+        return FAILED, _short(report.longreprtext)
+    return PASSED, None
+
+
+def status_of(outcomes) -> str:
+    outcomes = set(outcomes)
+    return next((s for s in STATUSES if s in outcomes), NOT_RUN)
+
+
+class Results:
+    """What a run (or several shards of one) found: the runs of each step / FAQ ID, of each case, and of the tests
+    that count for neither."""
+
+    def __init__(self):
+        self.tests: dict[str, list[dict]] = {s.id: [] for s in spec.load_steps()}
+        self.tests.update({item.id: [] for item in spec.faq()})
+        self.cases: dict[str, list[dict]] = {}
+        self.others: list[dict] = []
+
+    def __bool__(self) -> bool:
+        return any(self.tests.values()) or bool(self.cases) or bool(self.others)
+
+    def add(self, ids: list[tuple[str, str]], run: dict) -> None:
+        """A test's run, counting for the given (ID, outcome) pairs; for none, it is one of the other tests."""
+        for test_id, outcome in ids:
+            self.tests.setdefault(test_id, []).append({**run, "outcome": outcome,
+                                                      "message": run["message"] if outcome != PASSED else None})
+        if not ids:
+            self.others.append(run)
+
+    def add_case(self, case: str, run: dict) -> None:
+        self.cases.setdefault(case, []).append(run)
+
+    def status(self, test_id: str) -> str:
+        return status_of(t["outcome"] for t in self.tests.get(test_id, []))
+
+    def data(self, *, target: str, wording: str, selection: list[str] | None = None,
+             sources: list[str] | None = None, wording_changes: dict | None = None) -> dict:
+        def runs(test_id):
+            return sorted(self.tests.get(test_id, []), key=lambda t: t["test"])
+
+        steps = [{"id": step.id, "instruction": step.instruction, "status": self.status(step.id), "tests": runs(step.id)}
+                 for step in spec.load_steps()]
+        faq = [{"id": item.id, "question": item.question, "information_only": item.information_only,
+                "status": INFORMATION if item.information_only else self.status(item.id), "tests": runs(item.id)}
+               for item in spec.faq()]
+        cases = [{"id": case, "status": status_of(r["outcome"] for r in case_runs), "runs": case_runs}
+                 for case, case_runs in sorted(self.cases.items())]
+        others = sorted(self.others, key=lambda t: t["test"])
+        every = [s["status"] for s in steps] + [i["status"] for i in faq if i["status"] != INFORMATION]
+        every += [c["status"] for c in cases] + [t["outcome"] for t in others]
+        return {
+            "target": target,
+            "wording": wording,
+            "wording_changes": wording_changes or {},
+            "generated": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+            "selection": selection or [],
+            "sources": sources or [],
+            "summary": {s: sum(1 for x in steps if x["status"] == s) for s in STATUSES},
+            "totals": {s: every.count(s) for s in STATUSES},
+            "conformant": FAILED not in every and PASSED in every,
+            "steps": steps,
+            "faq": faq,
+            "cases": cases,
+            "others": others,
+        }
+
+    @classmethod
+    def from_report(cls, data: dict) -> "Results":
+        results = cls()
+        for entry in data["steps"] + data.get("faq", []):
+            for run in entry["tests"]:
+                results.tests.setdefault(entry["id"], []).append(run)
+        for case in data.get("cases", []):
+            for run in case["runs"]:
+                results.add_case(case["id"], run)
+        results.others.extend(data.get("others", []))
+        return results
+
+    def merge(self, other: "Results") -> None:
+        for test_id, runs in other.tests.items():
+            self.tests.setdefault(test_id, []).extend(runs)
+        for case, runs in other.cases.items():
+            self.cases.setdefault(case, []).extend(runs)
+        self.others.extend(other.others)
+
+
+def write(data: dict, out_dir: Path) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "report.json").write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    (out_dir / "report.html").write_text(_html(data), encoding="utf-8")
+
+
 class ConformancePlugin:
     def __init__(self, config: pytest.Config):
         self.config = config
         self.out_dir = Path(config.getoption("--conformance-dir"))
-        self.tests: dict[str, list[dict]] = {s.id: [] for s in spec.load_steps()}
-        self.tests.update({item.id: [] for item in spec.faq()})
-        self.cases: dict[str, list[dict]] = {}
+        self.results = Results()
+        self.e2e_collected = False
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self.e2e_collected = any(Path(str(item.path)).parent.name == "e2e" for item in session.items)
 
     # worker side (or single process): what the test's outcome says about its steps
     @pytest.hookimpl(hookwrapper=True)
@@ -46,74 +160,78 @@ class ConformancePlugin:
         outcome = yield
         report = outcome.get_result()
         if report.when == "call" or (report.when == "setup" and not report.passed):
-            entries = [(m.args[0], report.outcome) for m in item.iter_markers("step")]
-            entries += [(f"FAQ-{m.args[0]}", report.outcome) for m in item.iter_markers("faq")]
+            if Path(str(item.path)).parent.name != "e2e":
+                return
+            verdict, _ = outcome_of(report)
+            entries = [(m.args[0], verdict) for m in item.iter_markers("step")]
+            entries += [(f"FAQ-{m.args[0]}", verdict) for m in item.iter_markers("faq")]
             recorder = item.stash.get(RECORDER, None)
             if recorder is not None:
                 entries += [(step_id, PASSED) for step_id in recorder.done]
                 if recorder.current is not None:
-                    entries.append((recorder.current.id, PASSED if report.passed else report.outcome))
-            if entries:
-                report.user_properties.append((PROPERTY, entries))
+                    entries.append((recorder.current.id, PASSED if report.passed else verdict))
+            report.user_properties.append((PROPERTY, entries))
 
     # controller side (or single process): gather
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        outcome, message = outcome_of(report)
         case = getattr(getattr(report, "context", None), "msg", None)  # a subtest's report
         if case and report.when == "call":
-            self.cases.setdefault(case, []).append({
-                "test": report.nodeid, "outcome": report.outcome,
-                "message": _short(report.longreprtext) if report.failed else None})
+            self.results.add_case(case, {"test": report.nodeid, "outcome": outcome, "message": message})
             return
         for name, entries in report.user_properties:
-            if name != PROPERTY:
-                continue
-            message = None
-            if report.failed:
-                message = _short(report.longreprtext)
-            for step_id, step_outcome in entries:
-                self.tests.setdefault(step_id, []).append(
-                    {"test": report.nodeid, "outcome": step_outcome, "message": message if step_outcome == FAILED else None}
-                )
+            if name == PROPERTY:
+                self.results.add([tuple(e) for e in entries],
+                                 {"test": report.nodeid, "outcome": outcome, "message": message})
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        if hasattr(self.config, "workerinput") or not any(self.tests.values()):
+        # a run of tests/ alone writes no report, and leaves the last browser run's report in place
+        if hasattr(self.config, "workerinput") or not (self.e2e_collected or self.results):
             return
-        self.write()
-
-    def status(self, step_id: str) -> str:
-        outcomes = {t["outcome"] for t in self.tests.get(step_id, [])}
-        if FAILED in outcomes:
-            return FAILED
-        return PASSED if PASSED in outcomes else NOT_RUN
-
-    def write(self) -> None:
-        steps = []
-        for step in spec.load_steps():
-            steps.append({"id": step.id, "instruction": step.instruction, "status": self.status(step.id),
-                          "tests": sorted(self.tests.get(step.id, []), key=lambda t: t["test"])})
-        summary = {s: sum(1 for x in steps if x["status"] == s) for s in (PASSED, FAILED, NOT_RUN)}
-        faq = [{"id": item.id, "question": item.question, "information_only": item.information_only,
-                "status": INFORMATION if item.information_only else self.status(item.id),
-                "tests": sorted(self.tests.get(item.id, []), key=lambda t: t["test"])} for item in spec.faq()]
-        cases = [{"id": case, "status": FAILED if any(r["outcome"] == FAILED for r in runs) else PASSED,
-                  "runs": runs} for case, runs in sorted(self.cases.items())]
-        data = {
-            "target": self.config.getoption("--base-url") or "embedded reference server",
-            "wording": self.config.getoption("--wording") or "spec/wording.toml",
-            "generated": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-            "summary": summary,
-            "steps": steps,
-            "faq": faq,
-            "cases": cases,
-        }
-        self.out_dir.mkdir(parents=True, exist_ok=True)
-        (self.out_dir / "report.json").write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        (self.out_dir / "report.html").write_text(_html(data), encoding="utf-8")
+        wording = self.config.getoption("--wording")
+        changes = {key: {"manual": manual, "vendor": vendor}
+                   for key, (manual, vendor) in spec.wording_changes(wording).items()} if wording else {}
+        write(self.results.data(target=self.config.getoption("--base-url") or "embedded reference server",
+                                wording=wording or "spec/wording.toml", wording_changes=changes,
+                                selection=[f"--only {o}" for o in [self.config.getoption("--only")] if o] + self.config.args),
+              self.out_dir)
 
 
 def configure(config: pytest.Config) -> None:
     config.pluginmanager.register(ConformancePlugin(config), "ibcert-conformance")
+
+
+def merge(reports: list[Path], into: Path) -> dict:
+    """One report of several shards' reports: every run of every shard, the statuses worked out again."""
+    loaded = [json.loads(path.read_text(encoding="utf-8")) for path in reports]
+    results = Results()
+    for data in loaded:
+        results.merge(Results.from_report(data))
+    targets = sorted({d["target"] for d in loaded})
+    wordings = sorted({d["wording"] for d in loaded})
+    data = results.data(target=", ".join(targets), wording=", ".join(wordings),
+                        selection=sorted({s for d in loaded for s in d.get("selection", [])}),
+                        sources=[str(path) for path in reports])
+    write(data, into)
+    return data
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m e2e.conformance", description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    merging = commands.add_parser("merge", help="merge the report.json of several shards into one report")
+    merging.add_argument("reports", nargs="+", type=Path)
+    merging.add_argument("--into", type=Path, required=True, help="folder of the merged report.json and report.html")
+    args = parser.parse_args(argv)
+    missing = [str(path) for path in args.reports if not path.is_file()]
+    if missing:
+        print(f"conformance: no such report: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    data = merge(args.reports, args.into)
+    totals = ", ".join(f"{n} {s}" for s, n in data["totals"].items() if n)
+    print(f"conformance: {len(args.reports)} reports merged into {args.into / 'report.json'}: {totals}")
+    return 0 if data["conformant"] else 1
 
 
 def _short(text: str, limit: int = 600) -> str:
@@ -122,57 +240,71 @@ def _short(text: str, limit: int = 600) -> str:
     return text[:limit]
 
 
+def _css(status: str) -> str:
+    return html.escape(status.replace(" ", "-"))
+
+
 def _run_html(run: dict) -> str:
     e = html.escape
-    return f"<code>{e(run['test'])}</code>" + (f"<pre>{e(run['message'])}</pre>" if run.get("message") else "")
+    return (f'<span class="{_css(run["outcome"])}">{e(run["outcome"])}</span> <code>{e(run["test"])}</code>'
+            + (f"<pre>{e(run['message'])}</pre>" if run.get("message") else ""))
+
+
+def _table(heading: str, columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    """rows: (ID, *cells as HTML, status, runs as HTML); the status cell is coloured by its value."""
+    e = html.escape
+    head = "".join(f'<th scope="col">{e(c)}</th>' for c in columns)
+    body = "\n".join(
+        f'<tr><th scope="row">{e(row[0])}</th>{"".join(f"<td>{c}</td>" for c in row[1:-2])}'
+        f'<td class="{_css(row[-2])}">{e(row[-2])}</td><td>{row[-1]}</td></tr>' for row in rows)
+    return f"<h2>{e(heading)}</h2>\n<table><thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody></table>"
 
 
 def _html(data: dict) -> str:
     e = html.escape
-    rows = []
-    for step in data["steps"]:
-        tests = "<br>".join(
-            f'<span class="{e(t["outcome"].replace(" ", "-"))}">{e(t["outcome"])}</span> <code>{e(t["test"])}</code>'
-            + (f'<pre>{e(t["message"])}</pre>' if t.get("message") else "")
-            for t in step["tests"]
-        )
-        rows.append(f'<tr><th scope="row">{e(step["id"])}</th><td>{e(step["instruction"])}</td>'
-                    f'<td class="{e(step["status"].replace(" ", "-"))}">{e(step["status"])}</td><td>{tests}</td></tr>')
-    faq_rows = "\n".join(
-        f'<tr><th scope="row">{e(item["id"])}</th><td>{e(item["question"])}</td>'
-        f'<td class="{e(item["status"].replace(" ", "-"))}">{e(item["status"])}</td>'
-        f'<td>{e(item["information_only"] or "")}{"<br>".join(_run_html(t) for t in item["tests"])}</td></tr>'
-        for item in data.get("faq", []))
-    case_rows = "\n".join(
-        f'<tr><th scope="row">{e(case["id"])}</th><td class="{e(case["status"])}">{e(case["status"])}</td>'
-        f'<td>{"<br>".join(_run_html(run) for run in case["runs"])}</td></tr>'
-        for case in data.get("cases", []))
-    failed_cases = sum(1 for case in data.get("cases", []) if case["status"] == FAILED)
-    s = data["summary"]
+    runs = lambda items: "<br>".join(_run_html(t) for t in items)  # noqa: E731
+    steps = _table("手順", ("ID", "手順", "結果", "テスト"),
+                   [(s["id"], e(s["instruction"]), s["status"], runs(s["tests"])) for s in data["steps"]])
+    faq = _table("よくあるご質問（FAQ）", ("ID", "質問", "結果", "テスト"),
+                 [(i["id"], e(i["question"]), i["status"], e(i["information_only"] or "") + runs(i["tests"]))
+                  for i in data.get("faq", [])])
+    cases = _table("ケース（規則・電子証明書・セッション・CSRF）", ("ID", "結果", "テスト"),
+                   [(c["id"], c["status"], runs(c["runs"])) for c in data.get("cases", [])])
+    others = _table("その他のテスト（TLS ほか）", ("テスト", "結果", "理由"),
+                    [(t["test"], t["outcome"], f"<pre>{e(t['message'])}</pre>" if t.get("message") else "")
+                     for t in data.get("others", [])])
+    s, totals = data["summary"], data.get("totals", {})
+    count = lambda counts: " ／ ".join(f"{k} {v}" for k, v in counts.items() if v)  # noqa: E731
+    verdict = "適合" if data.get("conformant") else "不適合（失敗したケースがあります）" if totals.get(FAILED) else "判定なし"
+    extra = ""
+    if data.get("selection"):
+        extra += f"<p>選択: <code>{e(' '.join(data['selection']))}</code></p>"
+    if data.get("wording_changes"):
+        extra += _table("文言ファイルによる変更", ("キー", "マニュアルの文言", "変更後", ""),
+                        [(k, e(str(v["manual"])), str(v["vendor"]), "") for k, v in data["wording_changes"].items()])
+    if data.get("sources"):
+        extra += f"<p>統合したレポート: {', '.join(f'<code>{e(p)}</code>' for p in data['sources'])}</p>"
     return f"""<!doctype html>
 <html lang="ja"><head><meta charset="utf-8"><title>電子証明書かんたんスタートマニュアル 適合性レポート</title>
 <style>
 body {{ font-family: sans-serif; margin: 2em; }} table {{ border-collapse: collapse; width: 100%; }}
 th, td {{ border: 1px solid #999; padding: .3em .5em; vertical-align: top; text-align: left; }}
-.passed {{ color: #075e07; }} .failed {{ color: #a00000; font-weight: bold; }} .not-run {{ color: #555; }}
+.passed {{ color: #075e07; }} .failed {{ color: #a00000; font-weight: bold; }} .not-run, .skipped {{ color: #555; }}
+.not-applicable {{ color: #6a4a00; }}
 pre {{ white-space: pre-wrap; margin: .2em 0; font-size: .85em; }}
 </style></head><body>
-<h1>適合性レポート（手順ごと）</h1>
+<h1>適合性レポート</h1>
 <p>対象: <code>{e(data["target"])}</code> ／ 文言: <code>{e(data["wording"])}</code> ／ 作成: {e(data["generated"])}</p>
-<p>passed {s["passed"]} ／ failed {s["failed"]} ／ not run {s["not run"]}（全{len(data["steps"])}手順）</p>
-<table><thead><tr><th scope="col">ID</th><th scope="col">手順</th><th scope="col">結果</th><th scope="col">テスト</th></tr></thead>
-<tbody>
-{chr(10).join(rows)}
-</tbody></table>
-<h2>よくあるご質問（FAQ）</h2>
-<table><thead><tr><th scope="col">ID</th><th scope="col">質問</th><th scope="col">結果</th><th scope="col">テスト</th></tr></thead>
-<tbody>
-{faq_rows}
-</tbody></table>
-<h2>ケース（規則・電子証明書・セッション・CSRF）</h2>
-<p>{len(data.get("cases", []))} cases ／ failed {failed_cases}</p>
-<table><thead><tr><th scope="col">ID</th><th scope="col">結果</th><th scope="col">テスト</th></tr></thead>
-<tbody>
-{case_rows}
-</tbody></table></body></html>
+{extra}
+<p><strong>判定: {e(verdict)}</strong>（すべての手順・FAQ・ケース・テスト: {e(count(totals))}）</p>
+<p>手順: {e(count(s))}（全{len(data["steps"])}手順）</p>
+{steps}
+{faq}
+{cases}
+{others}
+</body></html>
 """
+
+
+if __name__ == "__main__":
+    sys.exit(main())

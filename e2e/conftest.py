@@ -9,7 +9,8 @@ Trust, without ignoring certificate errors anywhere:
 - contexts with client certificates go through Playwright's driver, which verifies the server against the CA named
   by NODE_EXTRA_CA_CERTS; it is set here before the `playwright` fixture starts the driver;
 - contexts without client certificates are verified by Chromium itself, launched with HOME pointing at a folder
-  whose NSS database trusts the CA (pages.settings.trust_home).
+  whose NSS database trusts the CA (pages.settings.trust_home);
+- with --connect both happen in the browser server, started with that HOME and NODE_EXTRA_CA_CERTS (README).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from spec import WORDING_ENV
 from spec import Wording
 from pages.workstation import Workstation
 
-from . import conformance
+from . import conformance, plan
 from .arrange import Arranger
 
 if TYPE_CHECKING:
@@ -59,6 +60,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="Do not check screens with axe-core.")
     group.addoption("--conformance-dir", default=str(CONFIG.CONFORMANCE_DIR),
                     help="Where the per-step conformance report (report.json, report.html) goes.")
+    plan.addoptions(group)
+    group.addoption("--connect", default=os.environ.get(CONFIG.CONNECT_ENV), metavar="WS_ENDPOINT",
+                    help=f"Take the browsers from this Playwright browser server (`playwright run-server`, "
+                         f"e.g. ws://host:3000/) instead of launching them (env {CONFIG.CONNECT_ENV}).")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -66,6 +71,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if getattr(config.option, "output", None) == "test-results":
         config.option.output = str(CONFIG.OUTPUT_DIR)
     conformance.configure(config)
+    plan.configure(config)
 
 
 # -- the server under test ----------------------------------------------------------------------------------------------
@@ -139,7 +145,11 @@ def chromium_trust_home(ibcert_target: Target, tmp_path_factory: pytest.TempPath
 
 
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict, chromium_trust_home: Path | None) -> dict:
+def browser_type_launch_args(browser_type_launch_args: dict, chromium_trust_home: Path | None,
+                             pytestconfig: pytest.Config) -> dict:
+    """How Chromium is launched: here, or with --connect by the browser server, whose own HOME trusts the CA."""
+    if pytestconfig.getoption("--connect"):
+        return settings.launch_args(CONFIG.remote_chromium(), **browser_type_launch_args)
     executable = None
     if not browser_type_launch_args.get("channel"):
         try:
@@ -147,6 +157,13 @@ def browser_type_launch_args(browser_type_launch_args: dict, chromium_trust_home
         except CONFIG.BrowserNotFound as error:
             raise pytest.UsageError(str(error)) from None
     return settings.launch_args(executable, home=chromium_trust_home, **browser_type_launch_args)
+
+
+@pytest.fixture(scope="session")
+def connect_options(pytestconfig: pytest.Config, browser_type_launch_args: dict) -> dict | None:
+    """pytest-playwright connects its `browser` to the --connect server instead of launching one."""
+    endpoint = pytestconfig.getoption("--connect")
+    return settings.connect_options(endpoint, browser_type_launch_args) if endpoint else None
 
 
 @pytest.fixture(scope="session")

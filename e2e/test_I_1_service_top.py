@@ -17,8 +17,8 @@ def test_I_1_1_corporate_link_opens_service_top(pc):
 def test_I_1_2_service_top_offers_admin_and_user_logon(pc, wording):
     """I-1.2 トップ画面が表示されます。: with 管理者ログオン and 利用者ログオン."""
     top = pc.open().open_corporate()
-    expect(top.link("service_top.admin_logon_link")).to_be_visible()
-    expect(top.link("service_top.user_logon_link")).to_be_visible()
+    expect(top.action("service_top.admin_logon_link")).to_be_visible()
+    expect(top.action("service_top.user_logon_link")).to_be_visible()
     assert isinstance(top.admin_logon(), AdminLogonPage)
     top = pc.open().open_corporate()
     assert isinstance(top.user_logon(), UserLogonPage)

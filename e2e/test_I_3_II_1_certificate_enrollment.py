@@ -35,8 +35,8 @@ def test_1_logon_screen(pc, state, side):
     top = pc.open().open_corporate()
     logon = top.admin_logon() if side == "admin" else top.user_logon()
     assert isinstance(logon, AdminLogonPage if side == "admin" else UserLogonPage)
-    expect(logon.link("logon.enrollment_link")).to_be_visible()
-    expect(logon.link("logon.activation_link")).to_have_count(1 if side == "admin" else 0)
+    expect(logon.action("logon.enrollment_link")).to_be_visible()
+    expect(logon.action("logon.activation_link")).to_have_count(1 if side == "admin" else 0)
 
 
 @pytest.mark.parametrize("side", sides("enrollment", 2))
@@ -53,8 +53,8 @@ def test_3_enter_credentials(arrange, pc, state, side):
     """I-3.3 利用者番号、ご契約先暗証番号、ご契約先確認暗証番号を入力します。
     II-1.3 利用者番号、利用者 ID、利用者暗証番号、利用者確認暗証番号を入力します。 -> 電子証明書の取得."""
     dialog = _at(arrange, pc, state, side, 4)
-    expect(dialog.button("common.yes")).to_be_visible()
-    expect(dialog.button("common.no")).to_be_visible()
+    expect(dialog.action("enrollment.confirm_yes")).to_be_visible()
+    expect(dialog.action("enrollment.confirm_no")).to_be_visible()
 
 
 @pytest.mark.parametrize("side", sides("enrollment", 4))
@@ -76,7 +76,7 @@ def test_6_issuing(arrange, pc, state, side):
     """I-3.6 / II-1.6 電子証明書の発行処理が始まります。 -> 証明書のインストール."""
     issuing = _at(arrange, pc, state, side, 6)
     issuing.expect_message()
-    expect(issuing.issue().button("common.yes")).to_be_visible()
+    expect(issuing.issue().action("enrollment.install_yes")).to_be_visible()
 
 
 @pytest.mark.parametrize("side", sides("enrollment", 7))
@@ -84,7 +84,7 @@ def test_7_install_yes(arrange, pc, state, side):
     """I-3.7 / II-1.7 「はい」をクリックします。 -> 電子証明書取得完了, with the file and its one-time password."""
     done = _at(arrange, pc, state, side, 7).yes()
     assert isinstance(done, EnrollmentCompletePage)
-    expect(done.link("enrollment.download_link")).to_be_visible()
+    expect(done.action("enrollment.download_link")).to_be_visible()
     assert done.import_password()
 
 

@@ -37,7 +37,7 @@ def test_1_certificate_logon_button(pc, side):
     """I-4.1 「管理者ログオン」から電子証明書方式の「ログオン」をクリックします。
     II-2.1 電子証明書方式の「ログオン」をクリックします -> 証明書の選択."""
     selection = logon_screen(pc, side).certificate_logon()
-    expect(selection.button("common.ok")).to_be_visible()
+    expect(selection.action("certificate_logon.select_ok")).to_be_visible()
 
 
 @pytest.mark.parametrize("side", sides("logon", 2))

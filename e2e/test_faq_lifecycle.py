@@ -155,7 +155,7 @@ def test_faq_15_after_expiry_a_new_certificate_from_enrollment_before_logon(arra
     days = arrange.capabilities.get("certificate_validity_days", 365)
     server_clock.set_clock(advance_days=days + 1)
     refused_at_logon(pc, "admin", "有効期限")
-    expect(pc.expect_screen(AdminLogonPage).link("logon.enrollment_link")).to_be_visible()
+    expect(pc.expect_screen(AdminLogonPage).action("logon.enrollment_link")).to_be_visible()
     obtain(pc, "admin", state.contract.contract_number, SAMPLE.admin_logon_pin, SAMPLE.admin_confirmation_pin)
     assert isinstance(admin_logon(pc, state.contract), ContractStatusPage)
 

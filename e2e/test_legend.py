@@ -39,7 +39,7 @@ class Form:
     step: str
     screen: type[Screen]
     taken: type[Screen]  # the screen shown when the form's input is taken
-    submit: str  # wording key of the button
+    submit: str  # wording key of the action that sends it
     fields: dict[str, str]  # legend letter (or another name) → wording key of the field
     reach: Callable  # (arrange, workstation) -> (screen, values that are all right)
 
@@ -84,15 +84,15 @@ def _user_pins(arrange, workstation):
 
 
 FORMS = [
-    Form("I-2.2", ActivationPage, ActivationPinsPage, "common.next",
+    Form("I-2.2", ActivationPage, ActivationPinsPage, "activation.next_button",
          {"A": "activation.contract_number", "C": "activation.registration_pin"}, _activation),
-    Form("I-2.3", ActivationPinsPage, OneTimePasswordPage, "common.next",
+    Form("I-2.3", ActivationPinsPage, OneTimePasswordPage, "activation.pins_next_button",
          {"イ": "activation.logon_pin", "ロ": "activation.confirmation_pin", "ハ": "activation.email"},
          _activation_pins),
-    Form("I-4.7", UserRegistrationPage, UserRegisteredPage, "common.register",
+    Form("I-4.7", UserRegistrationPage, UserRegisteredPage, "admin_menu.register_button",
          {"ニ": "admin_menu.user_id", "name": "admin_menu.user_name", "ホ": "admin_menu.temporary_logon_pin",
           "ヘ": "admin_menu.temporary_confirmation_pin", "ロ": "admin_menu.confirmation_pin"}, _user_registration),
-    Form("II-2.5", UserPinSetupPage, UserStatusPage, "common.next",
+    Form("II-2.5", UserPinSetupPage, UserStatusPage, "user_activation.next_button",
          {"ヘ": "user_activation.temporary_confirmation_pin", "ト": "user_activation.logon_pin",
           "チ": "user_activation.confirmation_pin"}, _user_pins),
 ]
@@ -118,7 +118,7 @@ def rounds(by_letter: dict[str, list[Case]]) -> list[dict[str, Case]]:
 def _send(screen: Screen, form: Form, values: dict[str, str]) -> Screen:
     """Fill the form's fields with `values` (by letter) and submit: the same screen again, or the one that took it."""
     screen.fill({form.fields[name]: value for name, value in values.items()})
-    return screen._next(screen.button(form.submit).click, form.screen, form.taken)
+    return screen._next(screen.action(form.submit).click, form.screen, form.taken)
 
 
 @pytest.mark.parametrize("form", FORMS, ids=[f.step for f in FORMS])

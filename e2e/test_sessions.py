@@ -67,15 +67,15 @@ def test_activation_forms(arrange, workstation, subtests):
     contract = arrange().contract
     pc = workstation("管理者PC")
     page = logon_screen(pc, "admin").activation()
-    refuses_bad_tokens(subtests, "I-2.2", page, lambda: page.button("common.next"),
+    refuses_bad_tokens(subtests, "I-2.2", page, lambda: page.action("activation.next_button"),
                        _heading(pc, "activation.pins_heading"),
                        lambda: page._submit(contract.contract_number, contract.registration_pin))
     pins = page.enter(contract.contract_number, contract.registration_pin)
     values = (SAMPLE.admin_logon_pin, SAMPLE.admin_confirmation_pin, SAMPLE.admin_email)
-    refuses_bad_tokens(subtests, "I-2.3", pins, lambda: pins.button("common.next"),
+    refuses_bad_tokens(subtests, "I-2.3", pins, lambda: pins.action("activation.pins_next_button"),
                        _heading(pc, "one_time_password.heading"), lambda: pins._submit(*values))
     otp = pins.set_pins(*values)
-    refuses_bad_tokens(subtests, "I-2.4", otp, lambda: otp.button("common.next"),
+    refuses_bad_tokens(subtests, "I-2.4", otp, lambda: otp.action("one_time_password.next_button"),
                        _heading(pc, "activation.done_heading"), lambda: contract.card.answer(otp))
     otp.answer(contract.card).expect_done()
 
@@ -91,17 +91,17 @@ def test_enrollment_forms_and_the_pkcs12_shown_once(side, arrange, workstation, 
             else (user.temporary_logon_pin, user.temporary_confirmation_pin))
     fields = form._fields(state.contract.contract_number, *pins, user and user.user_id)
     section = "I-3" if side == "admin" else "II-1"
-    refuses_bad_tokens(subtests, f"{section}.3", form, lambda: form.button("common.next"),
+    refuses_bad_tokens(subtests, f"{section}.3", form, lambda: form.action("enrollment.next_button"),
                        _dialog(pc, "enrollment.confirm_dialog"), lambda: form.fill(fields))
     shown = form.enter(state.contract.contract_number, *pins, user_id=user and user.user_id)
-    for number, button, leads_to, move in ((4, "common.yes", _dialog(pc, "enrollment.security_dialog"), "yes"),
-                                           (5, "common.ok", _heading(pc, "enrollment.issuing_heading"), "ok"),
+    for number, button, leads_to, move in ((4, "enrollment.confirm_yes", _dialog(pc, "enrollment.security_dialog"), "yes"),
+                                           (5, "enrollment.security_ok", _heading(pc, "enrollment.issuing_heading"), "ok"),
                                            (6, "enrollment.issue_button", _dialog(pc, "enrollment.install_dialog"),
                                             "issue"),
-                                           (7, "common.yes", _heading(pc, "enrollment.done_heading"), "yes")):
+                                           (7, "enrollment.install_yes", _heading(pc, "enrollment.done_heading"), "yes")):
         screen = shown if isinstance(shown, Screen) else shown.host
         refuses_bad_tokens(subtests, f"{section}.{number}", screen,
-                           lambda shown=shown, button=button: shown.button(button), leads_to)
+                           lambda shown=shown, button=button: shown.action(button), leads_to)
         shown = getattr(shown, move)()
     done = shown
     assert done.import_password()
@@ -122,27 +122,27 @@ def test_admin_logon_forms_and_logoff(arrange, workstation, subtests):
     refuses_bad_tokens(subtests, "I-4.1", logon, logon.logon_button,
                        _dialog(pc, "certificate_logon.select_dialog"))
     selection = logon.certificate_logon()
-    refuses_bad_tokens(subtests, "I-4.2", logon, lambda: selection.button("common.ok"),
+    refuses_bad_tokens(subtests, "I-4.2", logon, lambda: selection.action("certificate_logon.select_ok"),
                        _dialog(pc, "certificate_logon.permission_dialog"))
     permission = selection.ok()
-    refuses_bad_tokens(subtests, "I-4.3", logon, lambda: permission.button("common.ok"),
+    refuses_bad_tokens(subtests, "I-4.3", logon, lambda: permission.action("certificate_logon.permission_ok"),
                        _heading(pc, "certificate_logon.pin_heading"),
                        lambda: permission._choose("certificate_logon.grant"))
     pin = permission.grant()
-    refuses_bad_tokens(subtests, "I-4.4", pin, lambda: pin.button("logon.logon_button"),
+    refuses_bad_tokens(subtests, "I-4.4", pin, lambda: pin.action("certificate_logon.pin_logon_button"),
                        _heading(pc, "one_time_password.heading"),
                        lambda: pin.field(pin.pin_key).fill(SAMPLE.admin_logon_pin))
     otp = pin.enter_pin(SAMPLE.admin_logon_pin)
-    refuses_bad_tokens(subtests, "I-4.5", otp, lambda: otp.button("common.next"),
+    refuses_bad_tokens(subtests, "I-4.5", otp, lambda: otp.action("one_time_password.next_button"),
                        _heading(pc, "admin_menu.status_heading"), lambda: state.contract.card.answer(otp))
     status = otp.answer(state.contract.card)
     assert isinstance(status, ContractStatusPage), status
     form = status.open_new_user_registration()
-    refuses_bad_tokens(subtests, "I-4.7", form, lambda: form.button("common.register"),
+    refuses_bad_tokens(subtests, "I-4.7", form, lambda: form.action("admin_menu.register_button"),
                        _heading(pc, "admin_menu.registered_heading"),
                        lambda: form._submit(SAMPLE.user, SAMPLE.admin_confirmation_pin))
     done = form.register(SAMPLE.user, SAMPLE.admin_confirmation_pin)
-    refuses_bad_tokens(subtests, "I-4.8", done, lambda: done.button("common.logoff"),
+    refuses_bad_tokens(subtests, "I-4.8", done, lambda: done.action("common.logoff"),
                        _heading(pc, "service_top.heading"))
     logoff_ends_the_session(subtests, done, AdminLogonPage)
 
@@ -156,7 +156,7 @@ def test_user_forms_and_logoff(arrange, workstation, subtests):
     logon = logon_screen(pc, "user")
     setup = logon.certificate_logon().ok().grant().enter_pin(state.user.temporary_logon_pin)
     own = (SAMPLE.user_logon_pin, SAMPLE.user_confirmation_pin, state.user.temporary_confirmation_pin)
-    refuses_bad_tokens(subtests, "II-2.5", setup, lambda: setup.button("common.next"),
+    refuses_bad_tokens(subtests, "II-2.5", setup, lambda: setup.action("user_activation.next_button"),
                        _heading(pc, "user_activation.status_heading"),
                        lambda: setup._submit(*own))
     status = setup.set_pins(*own)

@@ -134,10 +134,10 @@ def test_wrong_chi_counts_towards_the_lockout(misses, arrange, status, subtests)
 def test_both_forms_refuse_a_bad_csrf_token(status, subtests):
     form = status.transfer()
     pc = form.pc
-    refuses_bad_tokens(subtests, "transfer", form, lambda: form.button("common.next"),
+    refuses_bad_tokens(subtests, "transfer", form, lambda: form.action("transfer.next_button"),
                        _heading(pc, TransferConfirmPage.HEADING), lambda: form._submit(PAYMENT))
     confirm = form.enter(PAYMENT)
-    refuses_bad_tokens(subtests, "transfer-confirm", confirm, lambda: confirm.button("transfer.execute_button"),
+    refuses_bad_tokens(subtests, "transfer-confirm", confirm, lambda: confirm.action("transfer.execute_button"),
                        _heading(pc, TransferDonePage.HEADING),
                        lambda: confirm._execute(SAMPLE.user_confirmation_pin))
     assert confirm.execute(SAMPLE.user_confirmation_pin).receipt_number()

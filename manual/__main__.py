@@ -7,12 +7,14 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 from pathlib import Path
 
 from manual import build, document, drift
 from manual.render import STEPS_DIR, plan_pages
+from pages import settings
 
 EXIT_OK, EXIT_DRIFT, EXIT_FAILED = 0, 1, 3
 
@@ -36,6 +38,10 @@ def _options(parser: argparse.ArgumentParser) -> None:
     server.add_argument("--base-url", help="use this running server instead")
     server.add_argument("--operator-token", help="bearer token of that server's operator API")
     server.add_argument("--ca-cert", type=Path, help="PEM of the CA that signed that server's TLS certificate")
+    connect_env = settings.load().CONNECT_ENV
+    parser.add_argument("--connect", default=os.environ.get(connect_env), metavar="WS_ENDPOINT",
+                        help="take the browser from this Playwright browser server (`playwright run-server`, "
+                             f"e.g. ws://host:3000/) instead of launching one (env {connect_env})")
     bank = parser.add_argument_group("bank", "defaults: the manual's (目黒信用金庫)")
     bank.add_argument("--bank-name")
     bank.add_argument("--bank-homepage", dest="homepage", help="the bank's home page address, printed at I-1.1")
@@ -76,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     branding = document.Branding(bank_name=args.bank_name, homepage=args.homepage, departments=departments,
                                  phone=args.phone)
     options = dict(outline=args.outline, branding=branding, server=_server(parser, args),
-                   wording_file=args.wording)
+                   wording_file=args.wording, connect=args.connect)
 
     if args.command == "build":
         report = build.publish(args.out, **options)

@@ -144,18 +144,25 @@ class _Progress:
         return self.copies
 
 
-def _start(stack: ExitStack, server: RemoteServer | None, manual: document.Manual, branding: document.Branding):
-    """The server (the embedded one unless given) and a Chromium that trusts it; both closed with `stack`."""
+def _start(stack: ExitStack, server: RemoteServer | None, manual: document.Manual, branding: document.Branding,
+           connect: str | None):
+    """The server (the embedded one unless given) and a Chromium that trusts it: launched here, or by the browser
+    server at `connect`, whose own environment trusts the CA (see settings.connect_options); both closed with
+    `stack`."""
     config = settings.load()
     if server is None:
         env = dict(SERVER_ENV, **({"IBCERT_BANK_NAME": manual.bank_name} if branding.bank_name else {}))
         server = BackgroundServer(env)
     stack.callback(server.close)
-    home = settings.trust_home(server.ca_cert, stack.enter_context(tempfile.TemporaryDirectory()))
     stack.enter_context(settings.node_trusts(server.ca_cert))
     playwright = stack.enter_context(sync_playwright())
-    browser = playwright.chromium.launch(**settings.launch_args(config.find_chromium(), home=home,
-                                                                args=DETERMINISTIC_ARGS))
+    if connect:
+        launch = settings.launch_args(config.remote_chromium(), args=DETERMINISTIC_ARGS)
+        browser = playwright.chromium.connect(**settings.connect_options(connect, launch))
+    else:
+        home = settings.trust_home(server.ca_cert, stack.enter_context(tempfile.TemporaryDirectory()))
+        browser = playwright.chromium.launch(**settings.launch_args(config.find_chromium(), home=home,
+                                                                    args=DETERMINISTIC_ARGS))
     stack.callback(browser.close)
     return server, browser
 
@@ -235,9 +242,9 @@ def document_walk(out_dir: Path, manual: document.Manual, wording: Wording, desk
 
 
 def build(out_dir: Path, *, outline: bool = True, branding: document.Branding = document.Branding(),
-          server: RemoteServer | None = None, wording_file: Path | None = None) -> Report:
-    """The documentation job: its own server (unless given) and browser, the demo contract, the walk, the report in
-    out_dir/report.*."""
+          server: RemoteServer | None = None, wording_file: Path | None = None, connect: str | None = None) -> Report:
+    """The documentation job: its own server (unless given) and browser (or one of the browser server at
+    `connect`), the demo contract, the walk, the report in out_dir/report.*."""
     started = time.perf_counter()
     manual = document.load(branding)
     report = Report.for_steps(manual.shots, pages=step_pages(manual))
@@ -246,7 +253,7 @@ def build(out_dir: Path, *, outline: bool = True, branding: document.Branding = 
     wording = wording_for(manual, branding, wording_file)
     try:
         with ExitStack() as stack:
-            server, browser = _start(stack, server, manual, branding)
+            server, browser = _start(stack, server, manual, branding, connect)
             operator = BankOperator(server.base_url, server.operator_token, server.ca_cert)
             desk = Desk(browser, operator, demo_contract(server, manual),
                         *_workstations(browser, server.base_url, wording))

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import subprocess
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Callable
+from urllib.parse import unquote, urlsplit
 
 import jinja2
 from PIL import Image
@@ -26,6 +28,7 @@ STEPS_PER_PAGE = 1
 PRINT_PPI = 144
 SHOT_MAX_MM = (186, 228)  # the most a shot may take of an A4 page (12 mm margins, room for headings and the step)
 STEPS_DIR = "steps"
+PRINT_ORIGIN = "http://manual.invalid"  # where the browser is shown the HTML it prints (see print_pdf)
 
 
 @dataclass(frozen=True)
@@ -113,10 +116,15 @@ def print_manual(browser, manual: Manual, copies: Path, pdf: Path) -> Path:
 
 def print_pdf(browser, html: Path, pdf: Path) -> Path:
     """Print the HTML with Chromium, the way a person would from the browser's print dialog (A4, backgrounds on),
-    with a page-number footer."""
+    with a page-number footer.
+
+    The page and its images are handed to the browser from this process (page.route) rather than opened as
+    file:// addresses, which a browser on another machine (--connect) could not read."""
+    folder = html.resolve().parent
     page = browser.new_page()
     try:
-        page.goto(html.resolve().as_uri(), wait_until="load")
+        page.route(f"{PRINT_ORIGIN}/**", partial(_serve, folder))
+        page.goto(f"{PRINT_ORIGIN}/{html.name}", wait_until="load")
         page.evaluate("document.fonts.ready.then(() => true)")
         page.pdf(path=str(pdf), format="A4", print_background=True, prefer_css_page_size=True,
                  display_header_footer=True, header_template="<span></span>",
@@ -125,6 +133,16 @@ def print_pdf(browser, html: Path, pdf: Path) -> Path:
     finally:
         page.close()
     return pdf
+
+
+def _serve(folder: Path, route) -> None:
+    """Answer the printing browser's request with the file of `folder` it names; a shot a failed walk did not take
+    is missing, as an image of a file:// page would be."""
+    file = folder / unquote(urlsplit(route.request.url).path[1:])
+    if file.is_file():
+        route.fulfill(path=file)
+    else:
+        route.fulfill(status=404)
 
 
 def pdf_image_ppi(pdf: Path) -> list[tuple[int, int]]:

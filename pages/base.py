@@ -1,8 +1,14 @@
 """The shared shape of a screen and of an in-page prompt (dialog).
 
-A screen is identified by its only <h1> (wording "…heading" key); constructing its object waits until that heading is
+A screen is identified by its <h1> (wording "…heading" key); constructing its object waits until that heading is
 shown and checks the screen with axe-core once. Elements are found by role and accessible name only, with names from
 the wording (spec/wording.toml, overridable), never by CSS ids or XPath.
+
+Two servers that follow the manual build their screens differently, so what the manual does not fix is matched by
+what any such markup has in common: an action is a link or a button (`action`); a part of a screen is a named region
+or group, or else the box that holds its heading (`part`); a value shown for a label is a description list's
+definition or a table's cell under a column header or beside a row header (`fact`); a screen's <h1> may be one of two
+(a logo may be another).
 
 This module stands below every page object and imports none of them: a screen knows its PC only as the `PC` protocol
 below (pages.workstation.Workstation is the one implementation).
@@ -35,23 +41,9 @@ class PC(Protocol):
     def describe(self) -> str: ...
 
 
-def expect_screen(pc: PC, *screens: type[S], **state) -> S:
-    """Wait until one of `screens` is shown on `pc` (by its <h1>) and return its page object."""
-    if not screens:
-        raise ValueError("expect_screen needs at least one screen class")
-    if len(screens) == 1:  # the screen object waits for its own heading
-        return screens[0](pc, **state)
-    names = [cls.heading_name(pc.wording) for cls in screens]
-    shown = any_of(pc.page.get_by_role("heading", level=1, name=n, exact=True) for n in names).first
-    try:
-        expect(shown).to_be_visible()
-        name = shown.inner_text().strip()  # which of them: one round trip, not one per screen
-    except AssertionError:
-        raise ScreenMismatch(f"expected screen {' or '.join(map(repr, names))}; {pc.describe()}") from None
-    for cls, screen_name in zip(screens, names):
-        if screen_name == name:
-            return cls(pc, shown=True, **state)
-    raise ScreenMismatch(f"expected screen {' or '.join(map(repr, names))}; {pc.describe()}")
+def screen_heading(page: Page, name: str) -> Locator:
+    """The <h1> named `name`: the first, where a logo or banner is an <h1> of the same name too."""
+    return page.get_by_role("heading", level=1, name=name, exact=True).first
 
 
 def any_of(locators: Iterable[Locator]) -> Locator:
@@ -61,6 +53,48 @@ def any_of(locators: Iterable[Locator]) -> Locator:
     for locator in locators:
         union = union.or_(locator)
     return union
+
+
+def action(root: Locator | Page, name: str) -> Locator:
+    """What the user clicks to do `name`: a link or a button, whichever the screen makes it."""
+    return any_of(root.get_by_role(role, name=name, exact=True) for role in ("button", "link"))
+
+
+PART_ROLES = ("region", "group", "dialog", "table")
+
+
+def part(root: Locator | Page, name: str, holding: Locator | None = None) -> Locator:
+    """The part of a screen named `name` (that holds `holding`, a page-relative Locator): a region, group, dialog or
+    table of that name, or
+    else the innermost element holding both a heading of that name and `holding` — a box (a <div>) with a heading
+    has no role of its own, yet it is where a reader sees the part."""
+    page = root if isinstance(root, Page) else root.page
+    # a filter's `has` is looked up inside each candidate, so it is made page-relative (as `holding` must be)
+    heading = page.get_by_role("heading", name=name, exact=True)
+    boxes = root.locator("*").filter(has=heading)  # any element: the box is known by what it holds alone
+    if holding is not None:
+        boxes = boxes.filter(has=holding)
+    named = any_of(root.get_by_role(role, name=name, exact=True) for role in PART_ROLES)
+    return named.or_(boxes.last).first
+
+
+def expect_screen(pc: PC, *screens: type[S], **state) -> S:
+    """Wait until one of `screens` is shown on `pc` (by its <h1>) and return its page object."""
+    if not screens:
+        raise ValueError("expect_screen needs at least one screen class")
+    if len(screens) == 1:  # the screen object waits for its own heading
+        return screens[0](pc, **state)
+    names = [cls.heading_name(pc.wording) for cls in screens]
+    shown = any_of(screen_heading(pc.page, n) for n in names).first
+    try:
+        expect(shown).to_be_visible()
+        name = shown.inner_text().strip()  # which of them: one round trip, not one per screen
+    except AssertionError:
+        raise ScreenMismatch(f"expected screen {' or '.join(map(repr, names))}; {pc.describe()}") from None
+    for cls, screen_name in zip(screens, names):
+        if screen_name == name:
+            return cls(pc, shown=True, **state)
+    raise ScreenMismatch(f"expected screen {' or '.join(map(repr, names))}; {pc.describe()}")
 
 
 class _Element:
@@ -84,11 +118,36 @@ class _Element:
         """The input labelled by wording `key` (exact name; password inputs have no role, hence by label)."""
         return self.root.get_by_label(self.w(key), exact=True)
 
-    def button(self, key: str) -> Locator:
-        return self.root.get_by_role("button", name=self.w(key), exact=True)
+    def action(self, key: str, **values) -> Locator:
+        """The link or button named by wording `key` (formatted with `values`)."""
+        return action(self.root, self.wording.format(key, **values))
 
-    def link(self, key: str) -> Locator:
-        return self.root.get_by_role("link", name=self.w(key), exact=True)
+    def part(self, key: str, holding: Locator | None = None) -> Locator:
+        """The part of the screen named by wording `key` (see `part`)."""
+        return part(self.root, self.w(key), holding)
+
+    def fact(self, key: str) -> Locator:
+        """The value shown for the label of wording `key`: the definition of that term in a description list, the
+        cell beside that row header, or the cell under that column header in the first row of cells."""
+        label = self.w(key)
+        expect(any_of(self.root.get_by_role(role) for role in ("term", "rowheader", "columnheader")).first) \
+            .to_be_visible()
+        terms = [t.strip() for t in self.root.get_by_role("term").all_inner_texts()]
+        if label in terms:
+            return self.root.get_by_role("definition").nth(terms.index(label))
+        # (a filter's `has` is looked up inside each candidate: hence page-relative locators there)
+        row = self.root.get_by_role("row").filter(has=self.page.get_by_role("rowheader", name=label, exact=True))
+        if row.count():
+            return row.get_by_role("cell")
+        headers = [t.strip() for t in self.root.get_by_role("columnheader").all_inner_texts()]
+        if label in headers:
+            data = self.root.get_by_role("row").filter(has=self.page.get_by_role("cell")).first
+            return data.get_by_role("cell").nth(headers.index(label))
+        raise AssertionError(f"no {label!r} is shown; the screen says: {self.root.inner_text()!r}")
+
+    def message(self, key: str, **known) -> re.Pattern:
+        """The message of wording `key` as a pattern (spec.Wording.pattern), for expect_alert / expect_field_error."""
+        return self.wording.pattern(key, **known)
 
     def again(self, key: str) -> Locator:
         """The field asking for the value of field `key` typed again (確認のため再入力: a new PIN)."""
@@ -129,7 +188,7 @@ class Screen(_Element):
         return self.heading_name(self.wording)
 
     def heading(self) -> Locator:
-        return self.page.get_by_role("heading", level=1, name=self.name, exact=True)
+        return screen_heading(self.page, self.name)
 
     def wait_until_shown(self) -> None:
         try:

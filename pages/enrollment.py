@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import base64
 import re
+import tempfile
 from dataclasses import dataclass, field
-from urllib.parse import unquote_to_bytes
+from pathlib import Path
 
 from playwright.sync_api import expect
 
@@ -38,14 +38,14 @@ class CertificateEnrollmentPage(Screen):
         """I-3.3 利用者番号、ご契約先暗証番号、ご契約先確認暗証番号を入力します。
         II-1.3 利用者番号、利用者 ID、利用者暗証番号、利用者確認暗証番号を入力します。 (with `user_id`)"""
         self.fill(self._fields(contract_number, logon_pin, confirmation_pin, user_id))
-        self.button("common.next").click()
+        self.action("enrollment.next_button").click()
         return EnrollmentConfirmDialog(self)
 
     def enter_rejected(self, contract_number: str, logon_pin: str, confirmation_pin: str,
                        user_id: str | None = None) -> "CertificateEnrollmentPage":
         """Credentials refused at once (format): the screen again with messages."""
         self.fill(self._fields(contract_number, logon_pin, confirmation_pin, user_id))
-        return self._again(self.button("common.next").click)
+        return self._again(self.action("enrollment.next_button").click)
 
 
 class EnrollmentConfirmDialog(Dialog):
@@ -55,15 +55,15 @@ class EnrollmentConfirmDialog(Dialog):
 
     def yes(self) -> "SecurityLevelDialog":
         """I-3.4 「はい」をクリックします。"""
-        self.button("common.yes").click()
+        self.action("enrollment.confirm_yes").click()
         return SecurityLevelDialog(self.host)
 
     def yes_refused(self) -> CertificateEnrollmentPage:
         """はい, but the server refuses the application (wrong PIN, 80 days passed, certificate issued already)."""
-        return self.host._again(self.button("common.yes").click)
+        return self.host._again(self.action("enrollment.confirm_yes").click)
 
     def no(self) -> CertificateEnrollmentPage:
-        self.button("common.no").click()
+        self.action("enrollment.confirm_no").click()
         self.expect_closed()
         return self.host
 
@@ -79,11 +79,11 @@ class SecurityLevelDialog(Dialog):
     def ok(self) -> "IssuingPage":
         """I-3.5 セキュリティレベルが中になっていることを確認し、「OK」をクリックします。"""
         self.expect_level()
-        return self.host._next(self.button("common.ok").click, IssuingPage)
+        return self.host._next(self.action("enrollment.security_ok").click, IssuingPage)
 
     def ok_refused(self) -> CertificateEnrollmentPage:
         """OK, but the server refuses the application: the enrollment screen again with a message."""
-        return self.host._again(self.button("common.ok").click)
+        return self.host._again(self.action("enrollment.security_ok").click)
 
 
 class IssuingPage(Screen):
@@ -97,7 +97,7 @@ class IssuingPage(Screen):
     def issue(self) -> "InstallDialog":
         """I-3.6 電子証明書の発行処理が始まります。 (「発行」)"""
         self.expect_message()
-        self.button("enrollment.issue_button").click()
+        self.action("enrollment.issue_button").click()
         return InstallDialog(self)
 
 
@@ -108,10 +108,10 @@ class InstallDialog(Dialog):
 
     def yes(self) -> "EnrollmentCompletePage":
         """I-3.7 「はい」をクリックします。"""
-        return self.host._next(self.button("common.yes").click, EnrollmentCompletePage)
+        return self.host._next(self.action("enrollment.install_yes").click, EnrollmentCompletePage)
 
     def no(self) -> IssuingPage:
-        self.button("common.no").click()
+        self.action("enrollment.install_no").click()
         self.expect_closed()
         return self.host
 
@@ -128,15 +128,15 @@ class CertificateHandedOut(Screen):
     def download_certificate(self) -> DownloadedCertificate:
         """The PKCS#12 file behind 電子証明書をダウンロード, with its import password."""
         password = self.import_password()
-        link = self.link("enrollment.download_link")
+        link = self.action("enrollment.download_link")
         with self.page.expect_download() as info:
             link.click()
         download = info.value
-        path = download.path()
-        if path is not None:
-            data = open(path, "rb").read()
-        else:  # pragma: no cover - remote browsers
-            data = _data_url_bytes(link.get_attribute("href") or "")
+        # save_as, not path(): the download of a remote browser (--connect) is on the browser server's machine
+        with tempfile.TemporaryDirectory(prefix="ibcert-download-") as folder:
+            saved = Path(folder) / "certificate.p12"
+            download.save_as(saved)
+            data = saved.read_bytes()
         return DownloadedCertificate(data, password, download.suggested_filename)
 
     def install(self):
@@ -152,9 +152,3 @@ class EnrollmentCompletePage(CertificateHandedOut):
 
     def expect_done(self) -> None:
         expect(self.page.get_by_text(self.w("enrollment.done_message"), exact=True)).to_be_visible()
-
-
-def _data_url_bytes(url: str) -> bytes:
-    header, _, payload = url.partition(",")
-    return base64.b64decode(payload) if header.endswith(";base64") else unquote_to_bytes(payload)
-

@@ -7,26 +7,26 @@ from __future__ import annotations
 
 from playwright.sync_api import Locator, expect
 
-from .base import Dialog, Screen
+from .base import Dialog, Screen, action
 
 PIN_FIELD = {"admin": "certificate_logon.admin_pin", "user": "certificate_logon.user_pin"}
 PASSWORD_PIN_FIELD = {"admin": "logon.admin_pin", "user": "logon.user_pin"}
 
 
 class LogonPage(Screen):
-    """The logon screen: links 開通確認 (admin) / 電子証明書取得, and the 電子証明書方式 region's ログオン button."""
+    """The logon screen: 開通確認 (admin) / 電子証明書取得, and the ログオン of the part 電子証明書方式."""
 
     def certificate_method(self) -> Locator:
-        return self.page.get_by_role("region", name=self.w("logon.certificate_method"), exact=True)
+        return self.part("logon.certificate_method", action(self.page, self.w("logon.certificate_logon_button")))
 
     def logon_button(self) -> Locator:
-        return self.certificate_method().get_by_role("button", name=self.w("logon.logon_button"), exact=True)
+        return action(self.certificate_method(), self.w("logon.certificate_logon_button"))
 
     def enrollment(self):
         """I-3.2 / II-1.2 「電子証明書取得」をクリックします。"""
         from .enrollment import CertificateEnrollmentPage
 
-        return self._next(self.link("logon.enrollment_link").click, CertificateEnrollmentPage)
+        return self._next(self.action("logon.enrollment_link").click, CertificateEnrollmentPage)
 
     def certificate_logon(self) -> "CertificateSelectionDialog":
         """I-4.1 / II-2.1 電子証明書方式の「ログオン」をクリックします。 -> 証明書の選択."""
@@ -35,8 +35,8 @@ class LogonPage(Screen):
 
     # -- ID・パスワード方式 (FAQ 6: a password contract, from any PC, no certificate) ------------------------------
     def password_method(self) -> Locator:
-        """The region ID・パスワード方式: 利用者番号, (a user's) 利用者ID, the logon PIN, and its ログオン button."""
-        return self.page.get_by_role("region", name=self.w("logon.password_method"), exact=True)
+        """The part ID・パスワード方式: 利用者番号, (a user's) 利用者ID, the logon PIN, and its ログオン."""
+        return self.part("logon.password_method", action(self.page, self.w("logon.password_logon_button")))
 
     def _fill_password_form(self, contract_number: str, pin: str, user_id: str | None) -> None:
         region = self.password_method()
@@ -46,7 +46,7 @@ class LogonPage(Screen):
         region.get_by_label(self.w(PASSWORD_PIN_FIELD[self.role or "admin"]), exact=True).fill(pin)
 
     def _password_logon_button(self) -> Locator:
-        return self.password_method().get_by_role("button", name=self.w("logon.logon_button"), exact=True)
+        return action(self.password_method(), self.w("logon.password_logon_button"))
 
     def password_logon(self, contract_number: str, pin: str, user_id: str | None = None):
         """ID・パスワード方式: 利用者番号 (and 利用者ID), the PIN, 「ログオン」. Next: the administrator's ワンタイムパスワード
@@ -76,7 +76,7 @@ class AdminLogonPage(LogonPage):
         """I-2.1 「開通確認」をクリックします。"""
         from .activation import ActivationPage
 
-        return self._next(self.link("logon.activation_link").click, ActivationPage)
+        return self._next(self.action("logon.activation_link").click, ActivationPage)
 
 
 class UserLogonPage(LogonPage):
@@ -93,47 +93,33 @@ class CertificateSelectionDialog(Dialog):
 
     NAME = "certificate_logon.select_dialog"
 
-    def detail(self, key: str) -> Locator:
-        """The value shown for 発行先 / 発行者 / 有効期限 (wording key): the cell under that column header of the
-        certificate table, or the definition of that term in a description list."""
-        label = self.w(key)
-        expect(self.root.get_by_role("columnheader").or_(self.root.get_by_role("term")).first).to_be_visible()
-        headers = [t.strip() for t in self.root.get_by_role("columnheader").all_inner_texts()]
-        if label in headers:
-            row = self.root.get_by_role("row").filter(has=self.page.get_by_role("cell")).first
-            return row.get_by_role("cell").nth(headers.index(label))
-        terms = [t.strip() for t in self.root.get_by_role("term").all_inner_texts()]
-        if label in terms:
-            return self.root.get_by_role("definition").nth(terms.index(label))
-        raise AssertionError(f"dialog {self.w(self.NAME)!r} shows no {label!r}; it says: {self.root.inner_text()!r}")
-
     def issued_to(self) -> str:
-        return self.detail("certificate_logon.issued_to").inner_text().strip()
+        return self.fact("certificate_logon.issued_to").inner_text().strip()
 
     def issued_by(self) -> str:
-        return self.detail("certificate_logon.issued_by").inner_text().strip()
+        return self.fact("certificate_logon.issued_by").inner_text().strip()
 
     def valid_until(self) -> str:
-        return self.detail("certificate_logon.valid_until").inner_text().strip()
+        return self.fact("certificate_logon.valid_until").inner_text().strip()
 
     def expect_certificate(self, certificate) -> None:
         """The dialog shows the certificate `certificate` (a StoredCertificate) as the one to present."""
-        expect(self.detail("certificate_logon.issued_to")).to_have_text(certificate.subject_cn)
-        expect(self.detail("certificate_logon.issued_by")).to_have_text(certificate.issuer_cn)
+        expect(self.fact("certificate_logon.issued_to")).to_have_text(certificate.subject_cn)
+        expect(self.fact("certificate_logon.issued_by")).to_have_text(certificate.issuer_cn)
 
     def expect_no_certificate(self) -> None:
         """No certificate to present: the dialog says so (role=alert) and offers nothing to choose."""
         expect(self.root.get_by_role("alert")).to_be_visible()
-        expect(self.button("common.ok")).to_have_count(0)
+        expect(self.action("certificate_logon.select_ok")).to_have_count(0)
 
     def ok(self) -> "AccessPermissionDialog":
         """I-4.2 / II-2.2 証明書を選択します。"""
-        self.button("common.ok").click()
+        self.action("certificate_logon.select_ok").click()
         return AccessPermissionDialog(self.host)
 
     def cancel(self) -> LogonPage:
         """キャンセル: no logon; the logon screen again (with a message)."""
-        return self.host._again(self.button("common.cancel").click)
+        return self.host._again(self.action("certificate_logon.select_cancel").click)
 
 
 class AccessPermissionDialog(Dialog):
@@ -147,24 +133,24 @@ class AccessPermissionDialog(Dialog):
     def grant(self) -> "LogonPinPage":
         """I-4.3 / II-2.3 「アクセス許可の付与」を選択し「OK」をクリックします。"""
         self._choose("certificate_logon.grant")
-        return self.host._next(self.button("common.ok").click, LogonPinPage)
+        return self.host._next(self.action("certificate_logon.permission_ok").click, LogonPinPage)
 
     def grant_outcome(self) -> "LogonPinPage | LogonPage":
         """Grant, whatever the bank then decides: 暗証番号入力, or the logon screen again with its refusal."""
         self._choose("certificate_logon.grant")
         logon = AdminLogonPage if self.state.get("role") == "admin" else UserLogonPage
-        return self.host._next(self.button("common.ok").click, LogonPinPage, logon)
+        return self.host._next(self.action("certificate_logon.permission_ok").click, LogonPinPage, logon)
 
     def grant_refused(self) -> LogonPage:
         """Grant, but the bank refuses this certificate (bound to another ID, locked ID): the logon screen again
         with a message."""
         self._choose("certificate_logon.grant")
-        return self.host._again(self.button("common.ok").click)
+        return self.host._again(self.action("certificate_logon.permission_ok").click)
 
     def deny(self) -> LogonPage:
         """「アクセス許可の拒否」を選択し「OK」: the logon is aborted, back on the logon screen with a message."""
         self._choose("certificate_logon.deny")
-        return self.host._again(self.button("common.ok").click)
+        return self.host._again(self.action("certificate_logon.permission_ok").click)
 
 
 class LogonPinPage(Screen):
@@ -184,7 +170,7 @@ class LogonPinPage(Screen):
         from .user import UserPinSetupPage, UserStatusPage
 
         self.field(self.pin_key).fill(pin)
-        return self._next(self.button("logon.logon_button").click, OneTimePasswordPage, UserPinSetupPage,
+        return self._next(self.action("certificate_logon.pin_logon_button").click, OneTimePasswordPage, UserPinSetupPage,
                           UserStatusPage)
 
     def enter_wrong_pin(self, pin: str):
@@ -192,4 +178,4 @@ class LogonPinPage(Screen):
         logon screen with an alert."""
         logon = AdminLogonPage if self.role == "admin" else UserLogonPage
         self.field(self.pin_key).fill(pin)
-        return self._next(self.button("logon.logon_button").click, LogonPinPage, logon)
+        return self._next(self.action("certificate_logon.pin_logon_button").click, LogonPinPage, logon)

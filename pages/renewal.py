@@ -16,13 +16,13 @@ class RenewableScreen(LoggedOnScreen):
         return self.status().filter(has_text=self.w("renewal.notice"))
 
     def renewal_link(self) -> Locator:
-        return self.link("renewal.renew_button")
+        return self.action("renewal.renew_button")
 
     def renew(self, confirmation_pin: str) -> "RenewalCompletePage":
         """電子証明書を更新, confirmed with ロ (administrator) or チ (user)."""
         page = self._next(self.renewal_link().click, RenewalConfirmPage)
         page.field("renewal.confirmation_pin").fill(confirmation_pin)
-        return page._next(page.button("renewal.renew_button").click, RenewalCompletePage)
+        return page._next(page.action("renewal.renew_button").click, RenewalCompletePage)
 
 
 class RenewalConfirmPage(LoggedOnScreen):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import re
 import subprocess
@@ -98,6 +99,19 @@ def launch_args(executable: str | None, *, home: str | os.PathLike | None = None
     if home is not None:
         options["env"] = {**os.environ, "HOME": str(home)}
     return options
+
+
+def connect_options(endpoint: str, launch: dict) -> dict:
+    """Arguments of browser_type.connect() to the Playwright browser server at `endpoint` (`playwright run-server`),
+    asking it to launch its browser with `launch` (launch_args() without `home`).
+
+    The server reads launch options from the x-playwright-launch-options header, spelt as in Playwright's JavaScript
+    API (executablePath, slowMo); it drops executablePath and args unless started with --unsafe, and takes no env:
+    its browser runs in the server's own environment, where HOME's NSS database and NODE_EXTRA_CA_CERTS (for its
+    client-certificate proxy) must trust the bank's CA (README, "Use remote browsers")."""
+    options = {re.sub(r"_([a-z])", lambda m: m.group(1).upper(), key): value
+               for key, value in launch.items() if key != "env"}
+    return {"endpoint": endpoint, "headers": {"x-playwright-launch-options": json.dumps(options)}}
 
 
 @contextmanager

@@ -24,7 +24,7 @@ class BankStaff:
         self.pc.goto("/staff/logon")
         page = StaffLogonPage(self.pc)
         page.fill({"staff.login": self.login, "staff.password": self.password})
-        return page._next(page.button("staff.logon_button").click, StaffSearchPage)
+        return page._next(page.action("staff.logon_button").click, StaffSearchPage)
 
     def contract(self, contract_number: str) -> "StaffContractPage":
         """ご契約の状況 of `contract_number`, logging on first if this PC's staff session has ended."""
@@ -41,7 +41,7 @@ class StaffLogonPage(Screen):
 
 class StaffScreen(Screen):
     def audit_log(self) -> "AuditLogPage":
-        return self._next(self.link("staff.audit_link").click, AuditLogPage)
+        return self._next(self.action("staff.audit_link").click, AuditLogPage)
 
 
 class StaffSearchPage(StaffScreen):
@@ -51,7 +51,7 @@ class StaffSearchPage(StaffScreen):
 
     def find(self, contract_number: str) -> "StaffContractPage":
         self.field("staff.contract_number").fill(contract_number)
-        return self._next(self.button("staff.search_button").click, StaffContractPage)
+        return self._next(self.action("staff.search_button").click, StaffContractPage)
 
 
 class StaffContractPage(StaffScreen):
@@ -76,19 +76,19 @@ class StaffContractPage(StaffScreen):
         return self._act(self.row(user_id).get_by_role("button", name=self.w("staff.unlock_button"), exact=True))
 
     def reissue_admin(self) -> "StaffContractPage":
-        return self._act(self.button("staff.reissue_button"))
+        return self._act(self.action("staff.reissue_button"))
 
     def accident(self) -> "StaffContractPage":
-        return self._act(self.button("staff.accident_button"))
+        return self._act(self.action("staff.accident_button"))
 
     def release(self) -> "StaffContractPage":
-        return self._act(self.button("staff.release_button"))
+        return self._act(self.action("staff.release_button"))
 
     def cancel(self) -> "StaffContractPage":
-        return self._act(self.button("staff.cancel_button"))
+        return self._act(self.action("staff.cancel_button"))
 
     def recontract(self) -> "RecontractedPage":
-        return self._next(self.button("staff.recontract_button").click, RecontractedPage)
+        return self._next(self.action("staff.recontract_button").click, RecontractedPage)
 
     def expect_done(self) -> None:
         """The action was taken: a notice, no refusal."""

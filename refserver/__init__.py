@@ -14,8 +14,8 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from certs.pki import DevPKI
 
-from . import (admin, backoffice, bank, clock, config, enrollment, environment, migrations, proxy, staff, transfer,
-               user)
+from . import (admin, backoffice, bank, clock, config, enrollment, environment, migrations, proxy, skin, staff,
+               transfer, user)
 from . import bankops  # noqa: F401 - the back office's API calls and commands, added to backoffice's blueprint
 from .models import db
 from .web import SERVICE_NAME, WORDING
@@ -70,6 +70,7 @@ def create_app(overrides: dict | None = None) -> Flask:
                                  jst_datetime=clock.jst_datetime)
     app.after_request(_headers)
     _versioned_static(app)
+    skin.install(app)  # a vendor's templates in front of ours (IBCERT_TEMPLATE_FOLDER)
     _error_pages(app)
     app.cli.add_command(migrations.cli)
     with app.app_context():

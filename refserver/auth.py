@@ -20,6 +20,7 @@ from flask import current_app
 from sqlalchemy import update
 
 from . import clock, notices
+from .messages import message
 from .models import Principal, db
 
 
@@ -100,7 +101,7 @@ def judge(principal: Principal, check: Callable[[], bool], what: str = "暗証�
                                                              "ご利用を停止しました。", principal)
         return Judgement(False, f"{what}の誤りが規定回数（{threshold()}回）に達したため、ご利用を停止しました。"
                                 "当金庫までご連絡ください。", locked=True)
-    return Judgement(False, f"{what}が正しくありません。あと{threshold() - count}回誤るとご利用を停止します。")
+    return Judgement(False, message("wrong_answer", what=what, left=threshold() - count))
 
 
 def _add(principal: Principal, delta: int) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, request, url_for
 
 from . import auth, clock, issuance, notices, rules, throttle
+from .messages import message
 from .models import ADMIN, PENDING, Contract, Principal, db
 from .web import Form, end_flow, flow, out_of_order, screen, set_flow, w, warn
 
@@ -51,8 +52,8 @@ def _cancel(kind: str, message: str):
 # One answer for an unknown ID, an ID without PINs yet and a known one with wrong PINs (no count of the attempts
 # left either), so the form is no oracle of which IDs exist.
 NOT_RIGHT = {
-    ADMIN: "利用者番号または暗証番号が正しくありません。開通確認がお済みでない場合は、先に開通確認を行ってください。",
-    "user": "利用者番号、利用者IDまたは暗証番号が正しくありません。管理者から通知された内容をご確認ください。",
+    ADMIN: message("admin_enrollment_not_right"),
+    "user": message("user_enrollment_not_right"),
 }
 
 

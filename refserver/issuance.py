@@ -18,6 +18,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 from flask import current_app, has_request_context, url_for
 
 from . import auth, clock
+from .messages import message
 from .models import ADMIN, CERTIFICATE_METHOD, DELETED, PASSWORD_METHOD, PENDING, Certificate, Contract, Principal, db
 from .tls import common_name, fingerprint
 
@@ -50,9 +51,9 @@ def contract_refusal(contract: Contract) -> str | None:
     """Why no ID of *contract* may log on or obtain a certificate now (解約, 事故登録), or None."""
     if contract.cancelled_at is not None:
         successor = f"新しいご契約（利用者番号 {contract.successor}）の" if contract.successor else ""
-        return f"このご契約は解約されています。{successor}電子証明書をご利用ください。"
+        return message("cancelled", successor=successor)
     if contract.accident_at is not None:
-        return "法人IBの事故登録中のため、ご利用を停止しています。当金庫までご連絡ください。"
+        return message("accident")
     return None
 
 
@@ -74,7 +75,7 @@ def refusal(principal: Principal) -> str | None:
         return "開通確認が完了していません。先に開通確認を行ってください。" if principal.status == PENDING else \
             "この利用者IDは削除されています。"
     if valid_certificate(principal, now):
-        return "この ID には有効な電子証明書が発行済みです。再発行の手続き後に取得してください。"
+        return message("already_issued")
     reissued = principal.reissued_at
     since_reissue = [c for c in principal.certificates if reissued is None or c.issued_at >= reissued]
     if since_reissue and since_reissue[-1].revoked_at is not None:
@@ -86,7 +87,7 @@ def refusal(principal: Principal) -> str | None:
         # Counted in calendar days in Japan: applied on 4/1, the last day for an 80-day window is 6/20.
         if clock.jst_day(now) > clock.jst_day(start) + dt.timedelta(days=days):
             since = "再発行のお手続き" if reissued else "お申込み" if principal.kind == ADMIN else "利用者登録"
-            return f"電子証明書の取得期間（{since}から{days}日間）を過ぎています。当金庫までご連絡ください。"
+            return message("enrollment_window_passed", since=since, days=days)
     return None
 
 
@@ -157,14 +158,14 @@ def logon_refusal(cert: x509.Certificate, kind: str) -> tuple[Principal | None, 
         return None, "この電子証明書はログオンに使用できません（用途がクライアント認証ではありません）。"
     now = clock.now()
     if now > cert.not_valid_after_utc:
-        return None, "電子証明書の有効期限が切れています。電子証明書を取得し直してください。"
+        return None, message("expired")
     if now < cert.not_valid_before_utc:
         return None, "電子証明書の有効期間が始まっていません。"
     record = db.session.scalar(db.select(Certificate).filter_by(fingerprint=fingerprint(cert)))
     if record is None:
         return None, f"この電子証明書（{common_name(cert.subject)}）はどの ID にも登録されていません。"
     if record.revoked_at is not None:
-        return None, "この電子証明書は失効しています。"
+        return None, message("revoked")
     principal = record.principal
     if stopped := contract_refusal(principal.contract):
         return None, stopped
@@ -194,5 +195,4 @@ def password_refusal(principal: Principal) -> str | None:
     return None
 
 
-CERTIFICATE_ONLY = ("このご契約の認証区分は電子証明書方式です。電子証明書方式のご契約は、電子証明書を取得したパソコンで、"
-                    "電子証明書方式の「ログオン」からログオンしてください。")
+CERTIFICATE_ONLY = "このご契約の認証区分は電子証明書方式です。" + message("certificate_method_hint")

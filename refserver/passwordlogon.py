@@ -21,14 +21,15 @@ from flask import Blueprint, redirect, url_for
 
 from . import auth, issuance, rules, throttle
 from .certlogon import FLOW
+from .messages import message
 from .models import ADMIN, PASSWORD_METHOD, PENDING, Contract, Principal, db
 from .web import Form, screen, set_flow, start_logon
 
 NOT_RIGHT = {
     ADMIN: "利用者番号またはご契約先暗証番号が正しくないか、ID・パスワード方式のご契約ではありません。"
-           "電子証明書方式のご契約は、電子証明書を取得したパソコンで、電子証明書方式の「ログオン」からログオンしてください。",
+           + message("certificate_method_hint"),
     "user": "利用者番号、利用者IDまたは利用者暗証番号が正しくないか、ID・パスワード方式のご契約ではありません。"
-            "電子証明書方式のご契約は、電子証明書を取得したパソコンで、電子証明書方式の「ログオン」からログオンしてください。",
+            + message("certificate_method_hint"),
 }
 
 

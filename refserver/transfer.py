@@ -26,6 +26,7 @@ from flask import Blueprint, Response, current_app, g, redirect, request, url_fo
 from sqlalchemy import update
 
 from . import clock, rules
+from .messages import message
 from .models import USER, Principal, Transfer, db
 from .web import Form, confirmed_by_pin, flow, out_of_order, require_logon, screen, set_flow, w, warn
 
@@ -158,7 +159,7 @@ def accept(transfer: Transfer) -> bool:
 
 
 def _accepted_already():
-    warn("この振込は受付済みです。同じ振込を重ねて受け付けることはありません。")
+    warn(message("transfer_accepted"))
     return redirect(url_for("transfer.done"))
 
 

@@ -7,12 +7,14 @@ import datetime as dt
 import functools
 import secrets
 
-from flask import current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import after_this_request, current_app, flash, g, redirect, render_template, request, session, url_for
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 import spec
 
 from . import auth, clock, issuance, rules, tls
+from .messages import message
 from .models import PASSWORD_METHOD, PROVISIONAL, SUPERSEDED, LogonSession, Principal, db
 
 WORDING = spec.Wording.manual()
@@ -131,9 +133,13 @@ def start_logon(principal, fingerprint: str | None) -> None:
 
 
 def _session_logon() -> LogonSession | None:
-    """The logon this browser session names, open or ended."""
+    """The logon this browser session names, open or ended, with its ID and contract: every protected request judges
+    all three, so they come in one query."""
     logon_id = session.get("logon")
-    return db.session.get(LogonSession, logon_id) if logon_id else None
+    if not logon_id:
+        return None
+    return db.session.get(LogonSession, logon_id,
+                          options=[joinedload(LogonSession.principal).joinedload(Principal.contract)])
 
 
 def current_logon() -> LogonSession | None:
@@ -164,29 +170,27 @@ def require_logon(kind: str, *, provisional: bool = False):
             logon = current_logon()
             ended = _session_logon()
             if logon is None and ended is not None and ended.ended_by == SUPERSEDED:
-                end_logon("同じIDで別のパソコンまたはブラウザからログオンされたため、ログオフしました。"
-                          "複数のパソコンで同時にご利用になる場合は、パソコンごとに異なる利用者IDでログオンしてください。",
-                          "alert")
+                end_logon(message("superseded"), "alert")
                 return logon_screen
             if logon is None or logon.principal.kind != kind:
                 warn("ログオンしていないか、ログオンの有効期限が切れました。もう一度ログオンしてください。")
                 return logon_screen
+            presented = tls.presented_certificate(request.environ)
             if logon.fingerprint is None:  # ID・パスワード方式
                 refusal = issuance.password_refusal(logon.principal)
-            elif presented_fingerprint() != logon.fingerprint:
+            elif tls.fingerprint(presented) != logon.fingerprint:
                 end_logon("ログオン時と異なる電子証明書が提示されたか、電子証明書が提示されなかったため、ログオフしました。",
                           "alert")
                 return logon_screen
             else:
-                _principal, refusal = issuance.logon_refusal(tls.presented_certificate(request.environ), kind)
+                _principal, refusal = issuance.logon_refusal(presented, kind)
             if refusal:
                 end_logon(f"{refusal}ログオフしました。", "alert")
                 return logon_screen
             if over := _over_time(logon):
                 end_logon(over, "alert")
                 return logon_screen
-            logon.last_seen_at = clock.now()
-            db.session.commit()
+            _record_activity(logon.id)
             principal = logon.principal
             if (principal.status == PROVISIONAL) != provisional:
                 return redirect(url_for("user.activation" if principal.status == PROVISIONAL else "user.status"))
@@ -196,6 +200,20 @@ def require_logon(kind: str, *, provisional: bool = False):
         return wrapped
 
     return decorator
+
+
+def _record_activity(logon_id: str) -> None:
+    """The logon's last request is now, written once the response is made: a commit before the view would expire
+    what the guard has just loaded (the logon, its ID, its contract) and the view would load it all again. It is one
+    UPDATE and commit at the very end (not a change flushed by the view's first query), so that SQLite's write lock
+    is not held while the screen renders."""
+    seen = clock.now()
+
+    @after_this_request
+    def written(response):
+        db.session.execute(update(LogonSession).where(LogonSession.id == logon_id).values(last_seen_at=seen))
+        db.session.commit()
+        return response
 
 
 def _over_time(logon: LogonSession) -> str | None:

@@ -16,7 +16,10 @@ This module stands below every other part of ibcert and imports none of them.
 
 from __future__ import annotations
 
+import difflib
 import os
+import re
+import string
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -243,5 +246,44 @@ class Wording:
     def format(self, key: str, **values: Any) -> str:
         return str(self[key]).format(**values)
 
+    def pattern(self, key: str, **known: Any) -> re.Pattern:
+        """The words of `key` as a regular expression: each {placeholder} given in `known` stands for that value,
+        each other one for any text — for a message whose blanks a server fills (which field, how many misses left)."""
+        parts = []
+        for literal, name, _spec, _conversion in string.Formatter().parse(str(self[key])):
+            parts.append(re.escape(literal))
+            if name is not None:
+                parts.append(re.escape(str(known[name])) if name in known else ".*?")
+        return re.compile("".join(parts))
+
     def __repr__(self) -> str:
         return f"Wording({', '.join(p.name for p in self.sources)})"
+
+
+def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, Mapping):
+            flat.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+def wording_changes(path: str | os.PathLike) -> dict[str, tuple[Any, Any]]:
+    """What a vendor's wording file changes: dotted key → (the manual's words, the vendor's). A file that cannot be
+    read or names a key the manual's wording lacks is refused (ValueError naming the closest known key): a misspelt
+    key would otherwise be ignored and the vendor's word never used."""
+    path = Path(path)
+    try:
+        vendor = _flatten(tomllib.loads(path.read_text(encoding="utf-8")))
+    except (OSError, UnicodeDecodeError) as error:
+        raise ValueError(f"{path}: cannot be read ({error})") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ValueError(f"{path}: not valid TOML ({error})") from None
+    manual = _flatten(read(WORDING_PATH))
+    for key in vendor:
+        if key not in manual:
+            closest = difflib.get_close_matches(key, list(manual), n=1)
+            raise ValueError(f"{path}: unknown key {key!r}" + (f"; did you mean {closest[0]!r}?" if closest else ""))
+    return {key: (manual[key], value) for key, value in vendor.items() if manual[key] != value}
