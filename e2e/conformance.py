@@ -204,10 +204,15 @@ def configure(config: pytest.Config) -> None:
 
 def merge(reports: list[Path], into: Path) -> dict:
     """One report of several shards' reports: every run of every shard, the statuses worked out again."""
-    loaded = [json.loads(path.read_text(encoding="utf-8")) for path in reports]
+    loaded = []
     results = Results()
-    for data in loaded:
-        results.merge(Results.from_report(data))
+    for path in reports:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            results.merge(Results.from_report(data))
+        except (ValueError, KeyError, TypeError) as error:  # JSONDecodeError is a ValueError
+            raise ValueError(f"{path}: not a conformance report.json ({type(error).__name__}: {error})") from None
+        loaded.append(data)
     targets = sorted({d["target"] for d in loaded})
     wordings = sorted({d["wording"] for d in loaded})
     data = results.data(target=", ".join(targets), wording=", ".join(wordings),
@@ -228,7 +233,11 @@ def main(argv: list[str] | None = None) -> int:
     if missing:
         print(f"conformance: no such report: {', '.join(missing)}", file=sys.stderr)
         return 2
-    data = merge(args.reports, args.into)
+    try:
+        data = merge(args.reports, args.into)
+    except ValueError as error:
+        print(f"conformance: {error}", file=sys.stderr)
+        return 2
     totals = ", ".join(f"{n} {s}" for s, n in data["totals"].items() if n)
     print(f"conformance: {len(args.reports)} reports merged into {args.into / 'report.json'}: {totals}")
     return 0 if data["conformant"] else 1
