@@ -190,7 +190,7 @@ def require_logon(kind: str, *, provisional: bool = False):
             if over := _over_time(logon):
                 end_logon(over, "alert")
                 return logon_screen
-            _record_activity(logon.id)
+            _record_activity(logon)
             principal = logon.principal
             if (principal.status == PROVISIONAL) != provisional:
                 return redirect(url_for("user.activation" if principal.status == PROVISIONAL else "user.status"))
@@ -202,12 +202,20 @@ def require_logon(kind: str, *, provisional: bool = False):
     return decorator
 
 
-def _record_activity(logon_id: str) -> None:
+# How stale the recorded last request of a logon may be: the idle timeout counts in minutes, so a logon that made a
+# request within this long is not written again (a write and a commit less for most requests, a third of a screen's
+# database time on PostgreSQL: bench/load.py). The idle timeout then ends a logon at most this much early.
+ACTIVITY_GRAIN = dt.timedelta(seconds=15)
+
+
+def _record_activity(logon: LogonSession) -> None:
     """The logon's last request is now, written once the response is made: a commit before the view would expire
     what the guard has just loaded (the logon, its ID, its contract) and the view would load it all again. It is one
     UPDATE and commit at the very end (not a change flushed by the view's first query), so that SQLite's write lock
     is not held while the screen renders."""
-    seen = clock.now()
+    seen, logon_id = clock.now(), logon.id
+    if logon.last_seen_at is not None and seen - logon.last_seen_at < ACTIVITY_GRAIN:
+        return
 
     @after_this_request
     def written(response):

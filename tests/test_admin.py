@@ -348,6 +348,30 @@ def test_an_idle_logon_ends_after_the_idle_timeout(app, web, walk, idle, ends):
     assert "10分以上操作がなかったため、ログオフしました" in alert(web.html)
 
 
+def test_requests_within_the_grain_write_no_activity_and_the_idle_timeout_still_holds(app, web, walk):
+    """The last request is written at most every web.ACTIVITY_GRAIN (15 s): clicks 10 s apart write once, and the
+    idle timeout counts from the last write, so it may end a logon at most that grain early — never late."""
+    logged_on(walk)
+
+    def last_seen():
+        with app.app_context():
+            return db.session.scalar(db.select(LogonSession)).last_seen_at
+
+    def click_after(seconds: float) -> int:
+        with app.app_context():
+            clock.advance(seconds / (24 * 60 * 60))
+        return web.get("/ib/admin/users").status_code
+
+    assert click_after(20) == 200
+    written = last_seen()
+    assert click_after(10) == 200
+    assert last_seen() == written  # within the grain: not written again
+    assert click_after(10) == 200
+    assert last_seen() > written  # 20 s after the last write: written
+    assert click_after(9 * 60 + 50) == 200  # 10 min less 10 s after the last write: on
+    assert click_after(10 * 60 + 1) == 302  # over 10 min: ended
+
+
 def test_a_busy_logon_still_ends_after_its_lifetime(app, web, walk):
     """ASVS 3.3.2: however busy, a logon ends IBCERT_SESSION_LIFETIME_MINUTES after it began."""
     app.config["SESSION_LIFETIME_MINUTES"] = 30
