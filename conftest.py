@@ -11,6 +11,9 @@ import os
 
 import pytest
 
+# The browser suite's options, known to every run whatever paths it names (see e2e/options.py).
+pytest_plugins = ("e2e.options",)
+
 # Lower runs earlier; within a rank the collection order stays.
 _FIRST = ("docs", "walkthrough", "tls")
 

@@ -16,7 +16,6 @@ Trust, without ignoring certificate errors anywhere:
 from __future__ import annotations
 
 import datetime as dt
-import os
 import time
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -32,46 +31,15 @@ from pages import settings
 from pages.a11y import AxeChecker
 from pages.provisioning import BankOperator, Contract
 from pages.staff import BankStaff
-from spec import WORDING_ENV
 from spec import Wording
 from pages.workstation import Workstation
 
-from . import conformance, plan
 from .arrange import Arranger
 
 if TYPE_CHECKING:
     from refserver.mailsink import MailSink
 
 CONFIG = settings.load()
-
-
-# -- options ----------------------------------------------------------------------------------------------------------
-def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("ibcert", "ibcert browser suite")
-    group.addoption("--operator-token", default=os.environ.get("IBCERT_OPERATOR_TOKEN"),
-                    help="Bearer token of the server's provisioning API (env IBCERT_OPERATOR_TOKEN); needed with "
-                         "--base-url.")
-    group.addoption("--ca-cert", default=os.environ.get("IBCERT_CA_CERT"),
-                    help="PEM of the CA that issued the server's TLS certificate (env IBCERT_CA_CERT); with "
-                         "--base-url, when the server's certificate is not from a public CA.")
-    group.addoption("--wording", default=os.environ.get(WORDING_ENV),
-                    help=f"TOML file overriding spec/wording.toml (env {WORDING_ENV}).")
-    group.addoption("--no-axe", action="store_true", default=not CONFIG.AXE_ENABLED,
-                    help="Do not check screens with axe-core.")
-    group.addoption("--conformance-dir", default=str(CONFIG.CONFORMANCE_DIR),
-                    help="Where the per-step conformance report (report.json, report.html) goes.")
-    plan.addoptions(group)
-    group.addoption("--connect", default=os.environ.get(CONFIG.CONNECT_ENV), metavar="WS_ENDPOINT",
-                    help=f"Take the browsers from this Playwright browser server (`playwright run-server`, "
-                         f"e.g. ws://host:3000/) instead of launching them (env {CONFIG.CONNECT_ENV}).")
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    # pytest-playwright's artifact folder (--output) defaults to the one of playwright.config.py
-    if getattr(config.option, "output", None) == "test-results":
-        config.option.output = str(CONFIG.OUTPUT_DIR)
-    conformance.configure(config)
-    plan.configure(config)
 
 
 # -- the server under test ----------------------------------------------------------------------------------------------
