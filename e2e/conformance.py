@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 
 import spec
+from pages import settings
 from pages.walkthrough import StepRecorder
 
 PROPERTY = "ibcert_steps"
@@ -150,6 +151,7 @@ class ConformancePlugin:
         self.out_dir = Path(config.getoption("--conformance-dir"))
         self.results = Results()
         self.e2e_collected = False
+        self.written: str | None = None
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self.e2e_collected = any(Path(str(item.path)).parent.name == "e2e" for item in session.items)
@@ -192,10 +194,33 @@ class ConformancePlugin:
         wording = self.config.getoption("--wording")
         changes = {key: {"manual": manual, "vendor": vendor}
                    for key, (manual, vendor) in spec.wording_changes(wording).items()} if wording else {}
+        selection = selection_of(self.config)
+        out_dir = self.out_dir
+        if selection and self.config.getoption("--conformance-dir") == DEFAULT_DIR:
+            out_dir = out_dir / PARTIAL  # a narrower run leaves the whole run's report as it was
         write(self.results.data(target=self.config.getoption("--base-url") or "embedded reference server",
-                                wording=wording or "spec/wording.toml", wording_changes=changes,
-                                selection=[f"--only {o}" for o in [self.config.getoption("--only")] if o] + self.config.args),
-              self.out_dir)
+                                wording=wording or "spec/wording.toml", wording_changes=changes, selection=selection),
+              out_dir)
+        self.written = f"{out_dir / 'report.html'}" + (f" (a part of the suite: {' '.join(selection)})"
+                                                       if selection else "")
+
+    def pytest_terminal_summary(self, terminalreporter) -> None:
+        if self.written:
+            terminalreporter.write_line(f"conformance report: {self.written}")
+
+
+PARTIAL = "partial"
+DEFAULT_DIR = str(settings.load().CONFORMANCE_DIR)
+
+
+def selection_of(config: pytest.Config) -> list[str]:
+    """What narrows a run to a part of the browser suite (-k, -m, --only, a shard, paths within e2e/), as given;
+    [] for the whole suite."""
+    given = [f"{flag} {value}" for flag, value in (("-k", config.option.keyword), ("-m", config.option.markexpr),
+                                                   ("--only", config.getoption("--only")),
+                                                   ("--group", getattr(config.option, "group", None))) if value]
+    whole = {"e2e", "e2e/", "tests", "tests/", "."}
+    return given + [arg for arg in config.args if arg not in whole and not arg.startswith("tests")]
 
 
 def configure(config: pytest.Config) -> None:

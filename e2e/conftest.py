@@ -16,6 +16,7 @@ Trust, without ignoring certificate errors anywhere:
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -52,6 +53,15 @@ class Target:
     mail: MailSink | None = None  # where the server's e-mail notices arrive, when the suite runs the server
 
 
+# The embedded server's settings: PINs are hashed with a cheaper scrypt than production (the rules are tested here,
+# not the hash's cost), an ID locks at 2 misses rather than 6 (the lockout tests read the number, GET
+# /api/capabilities: 1 miss leaves it open, 2 lock it — the same edge, at a third of the screens), and the per-client
+# throttle (tests/test_concurrency.py) leaves room for a whole run's wrong answers from this one client. It runs one
+# gunicorn worker: this worker's browser sends one request at a time (several workers on one database are
+# tests/test_concurrency.py's), and each worker more costs a Flask start-up.
+EMBEDDED_SETTINGS = {"IBCERT_PIN_KDF_COST": "10", "IBCERT_LOCKOUT_THRESHOLD": "2", "IBCERT_CLIENT_MISS_LIMIT": "1000"}
+
+
 @pytest.fixture(scope="session")
 def ibcert_target(pytestconfig: pytest.Config) -> Iterator[Target]:
     base_url = pytestconfig.getoption("--base-url")
@@ -66,27 +76,25 @@ def ibcert_target(pytestconfig: pytest.Config) -> Iterator[Target]:
         from refserver.embedded import EmbeddedServer
     except ImportError as error:
         raise pytest.UsageError(f"no --base-url given and the reference server cannot be started: {error}") from None
-    # PINs are hashed with a cheaper scrypt than production (the rules are tested here, not the hash's cost), an ID
-    # locks at 2 misses rather than 6 (the lockout tests read the number, GET /api/capabilities: 1 miss leaves it
-    # open, 2 lock it — the same edge, at a third of the screens), and the per-client throttle
-    # (tests/test_concurrency.py) leaves room for a whole run's wrong answers from this one client. One gunicorn
-    # worker: this worker's browser sends one request at a time (several workers on one database are
-    # tests/test_concurrency.py's), and each worker more costs a Flask start-up
-    with EmbeddedServer(env={"IBCERT_PIN_KDF_COST": "10", "IBCERT_LOCKOUT_THRESHOLD": "2",
-                             "IBCERT_CLIENT_MISS_LIMIT": "1000"}, workers=1) as server:
+    with EmbeddedServer(env=EMBEDDED_SETTINGS, workers=1) as server:
         yield Target(server.base_url.rstrip("/"), server.operator_token, str(server.ca_cert), embedded=True,
                      mail=server.mail)
 
 
 @pytest.fixture(scope="session")
-def dev_pki(ibcert_target: Target):
-    """The embedded server's dev PKI, which mints certificates no bank's API would (another CA's, bound to no ID);
-    None against another server."""
-    if not ibcert_target.embedded:
-        return None
+def suite_pki():
+    """The suite's own dev PKI (.ibcert/pki, made on first use). Its "foreign" CA is no bank's: a client or server
+    certificate it issues is another CA's against whatever server the suite checks."""
     from certs.pki import DevPKI
 
-    return DevPKI.default()
+    return DevPKI.default().ensure()
+
+
+@pytest.fixture(scope="session")
+def dev_pki(ibcert_target: Target, suite_pki):
+    """The embedded server's PKI (the suite's own), which mints what no bank's API would: a certificate of the
+    bank's issuing CA bound to no ID; None against another server."""
+    return suite_pki if ibcert_target.embedded else None
 
 
 @pytest.fixture(scope="session")
@@ -229,14 +237,26 @@ def arrange(browser: Browser, browser_context_args: dict, ibcert_target: Target,
     return Arranger(operator, scratch_pc)
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that moves the server's clock is marked `clock` (`-m clock`, `-m "not clock"`)."""
+    for item in items:
+        if "server_clock" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.clock)
+
+
 @pytest.fixture
-def server_clock(operator: BankOperator, arrange: Arranger) -> Iterator[BankOperator]:
+def server_clock(operator: BankOperator, arrange: Arranger, ibcert_target: Target) -> Iterator[BankOperator]:
     """The server's clock, to be moved by the test (operator.set_clock) and put back afterwards.
 
     Each worker has its own embedded server and runs its tests one at a time, so a moved clock is seen by this test
-    alone. Against a vendor's server (shared by every worker) run these tests with -n 0."""
+    alone. A server shared by parallel workers would move every other test's time with it: there the clock tests
+    run apart, `-m clock -n 0` after `-m "not clock"` (./ibcert conformance does both)."""
     if not arrange.capabilities.get("clock"):
         pytest.skip("not applicable: the server has no testing clock (GET /api/capabilities: clock)")
+    if not ibcert_target.embedded and int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")) > 1:
+        pytest.skip("run apart: moving a shared server's clock moves the time of every test running beside it "
+                    "(-m clock -n 0; ./ibcert conformance runs them so)")
     before, started = dt.datetime.fromisoformat(operator.clock()["now"]), time.monotonic()
     yield operator
     operator.set_clock(now=(before + dt.timedelta(seconds=time.monotonic() - started)).isoformat())

@@ -7,10 +7,9 @@ judged under a session or on 暗証番号入力, the certificate comes the same 
 are the refserver's own (e2e/test_certificates.py). (The headers themselves, and a forged one straight to gunicorn:
 tests/test_proxy.py.)
 
-The target's session fixtures are replaced here for this module's tests, so that e2e/conftest.py's are never made
-for them (each would be kept for the whole session, the other modules' tests included): the target, its URL, the
-bank's API and `arrange`. The browser's are shared: they trust the same dev root CA either way, and the base_url of
-browser_context_args, whichever target made it, is never used (a Workstation goes to whole addresses).
+The module's target replaces the run's (e2e/targets.py). The browser's fixtures are shared: they trust the same
+dev root CA either way, and the base_url of browser_context_args, whichever target made it, is never used (a
+Workstation goes to whole addresses).
 """
 
 from __future__ import annotations
@@ -18,19 +17,16 @@ from __future__ import annotations
 import pytest
 
 from deploy import nginx
-from pages.provisioning import BankOperator
 from refserver.embedded import EmbeddedServer
 
-from .arrange import Arranger
-from .conftest import Target, _workstation
+from .conftest import EMBEDDED_SETTINGS, Target
+from .targets import arrange, base_url, operator  # noqa: F401
 from .test_I_4_II_2_certificate_logon import (certificate, pc, state, test_1_certificate_logon_button,  # noqa: F401
                                               test_2_certificate_selection_shows_the_imported_certificate,
                                               test_3_deny_access_aborts_logon, test_3_grant_access, test_4_pin)
 from .test_certificates import certificates, test_certificate_judged_everywhere  # noqa: F401
 
 pytestmark = pytest.mark.tls
-# the settings of e2e/conftest.py's embedded server (why each: there)
-SETTINGS = {"IBCERT_PIN_KDF_COST": "10", "IBCERT_LOCKOUT_THRESHOLD": "2", "IBCERT_CLIENT_MISS_LIMIT": "1000"}
 
 
 @pytest.fixture
@@ -39,27 +35,12 @@ def places() -> tuple[str, ...]:
 
 
 @pytest.fixture(scope="session")
-def ibcert_target():
+def ibcert_target(pytestconfig):
     """gunicorn over plain HTTP trusting 127.0.0.1 (IBCERT_TRUSTED_PROXY), and nginx there in front of it."""
+    if pytestconfig.getoption("--base-url"):
+        pytest.skip("not applicable: checks the reference server's own deployment behind nginx, not the server "
+                    "under test")
     if nginx.binary() is None:
         pytest.skip("nginx is not installed (apt-get install nginx; ./ibcert test installs it)")
-    with EmbeddedServer(env=SETTINGS, workers=1, trusted_proxy="127.0.0.1") as server, nginx.Nginx(server) as front:
+    with EmbeddedServer(env=EMBEDDED_SETTINGS, workers=1, trusted_proxy="127.0.0.1") as server, nginx.Nginx(server) as front:
         yield Target(front.base_url, server.operator_token, str(server.ca_cert), embedded=True, mail=server.mail)
-
-
-@pytest.fixture(scope="session")
-def base_url(ibcert_target) -> str:
-    return ibcert_target.base_url
-
-
-@pytest.fixture(scope="session")
-def operator(ibcert_target) -> BankOperator:
-    return BankOperator(ibcert_target.base_url, ibcert_target.operator_token, ibcert_target.ca_cert)
-
-
-@pytest.fixture(scope="session")
-def arrange(browser, browser_context_args, ibcert_target, wording, axe_checker, operator) -> Arranger:
-    """e2e/conftest.py's, on nginx's target (its scratch PCs are for a server without the set-up API: not this one)."""
-    return Arranger(operator, lambda name: _workstation(
-        lambda **options: browser.new_context(**{**browser_context_args, **options}), ibcert_target, wording,
-        axe_checker, name))

@@ -51,8 +51,9 @@ def _stored(file) -> StoredCertificate:
 class Certificates:
     """The certificates of each kind for one side: those of an arranged contract's ID, and those of no contract."""
 
-    def __init__(self, side, arrange, operator, dev_pki):
-        self.side, self.arrange, self.operator, self.dev_pki = side, arrange, operator, dev_pki
+    def __init__(self, side, arrange, operator, dev_pki, suite_pki):
+        self.side, self.arrange, self.operator = side, arrange, operator
+        self.dev_pki, self.suite_pki = dev_pki, suite_pki
         self._made: dict[tuple[str, str | None], list[StoredCertificate]] = {}
 
     def own(self, state) -> StoredCertificate:
@@ -87,16 +88,19 @@ class Certificates:
         if kind == "other_contract":
             other = self.arrange("user_activated", sample=OTHER)
             return [other.admin_certificate if self.side == "admin" else other.user_certificate]
-        if self.dev_pki is None:
-            pytest.skip(f"not applicable: a {kind} certificate is minted by the embedded server's dev PKI")
-        issued = self.dev_pki.mint_test_client("foreign" if kind == "foreign" else "valid",
-                                               common_name=f"ibcert {kind} client")
+        if kind == "foreign":  # the suite's own foreign CA: another CA's, whatever the server
+            issued = self.suite_pki.mint_test_client("foreign", common_name="ibcert foreign client")
+        elif self.dev_pki is None:
+            pytest.skip("not applicable: a certificate of the bank's issuing CA bound to no ID is minted by the "
+                        "embedded server's PKI")
+        else:
+            issued = self.dev_pki.mint_test_client("valid", common_name="ibcert no_id client")
         return [StoredCertificate.from_pkcs12(issued.pkcs12(PASSWORD), PASSWORD)]
 
 
 @pytest.fixture
-def certificates(side, arrange, operator, dev_pki) -> Certificates:
-    return Certificates(side, arrange, operator, dev_pki)
+def certificates(side, arrange, operator, dev_pki, suite_pki) -> Certificates:
+    return Certificates(side, arrange, operator, dev_pki, suite_pki)
 
 
 def _pin(side: str) -> str:

@@ -44,7 +44,10 @@ class BrowserServer:
 
 
 @pytest.fixture(scope="module")
-def browser_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserServer]:
+def browser_server(tmp_path_factory: pytest.TempPathFactory, pytestconfig) -> Iterator[BrowserServer]:
+    if pytestconfig.getoption("--base-url"):
+        pytest.skip("not applicable: checks the suite's remote browsers on its embedded server, not the server "
+                    "under test")
     folder = tmp_path_factory.mktemp("browser-server")
     ca = DevPKI.default().ensure().root_ca_pem  # the embedded server's, as the runs under test start it
     chromium, launch_log = folder / "chromium", folder / "launches"

@@ -35,11 +35,9 @@ def test_logon_session_is_bound_to_its_certificate(workstation, arrange):
 
 # -- the bank's server certificate -----------------------------------------------------------------------------------
 @pytest.fixture
-def foreign_server(dev_pki):
-    """An HTTPS server whose certificate comes from another CA than the one the suite trusts."""
-    if dev_pki is None:
-        pytest.skip("not applicable: another CA's server certificate comes from the embedded server's dev PKI")
-    cert, key = dev_pki.foreign_server()
+def foreign_server(suite_pki):
+    """An HTTPS server whose certificate comes from another CA than the one the suite trusts (any target's)."""
+    cert, key = suite_pki.foreign_server()
 
     class Hello(http.server.BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802
@@ -70,11 +68,13 @@ def test_server_from_another_ca_is_refused_by_the_browser(workstation, foreign_s
         pc.page.goto(foreign_server + "/")
 
 
-def test_server_from_another_ca_is_refused_when_presenting_a_certificate(workstation, foreign_server, dev_pki):
+def test_server_from_another_ca_is_refused_when_presenting_a_certificate(workstation, foreign_server, suite_pki):
     """With a client certificate for that origin, traffic goes through Playwright's proxy, which refuses it too."""
     from pages import Workstation
 
-    issued = dev_pki.mint_test_client("valid")
+    # not the foreign CA's: Node trusts the CA certificates a PKCS#12 carries, so a client certificate of the
+    # foreign server's own CA would vouch for that server
+    issued = suite_pki.mint_test_client("valid")
     pc = workstation()
     fake = Workstation(pc._new_context, foreign_server, wording=pc.wording, name="fake bank PC")
     fake.import_certificate(issued.pkcs12(PASSWORD), PASSWORD)

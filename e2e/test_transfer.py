@@ -23,6 +23,7 @@ from playwright.sync_api import expect
 
 from pages import (Payment, TransferConfirmPage, TransferDonePage, TransferPage, TransferRefusedPage, UserLogonPage,
                    UserStatusPage)
+from pages.base import address_of
 from pages.walkthrough import SAMPLE
 from spec.cases import case_changed
 
@@ -95,7 +96,7 @@ def test_a_user_registered_without_the_permission_sees_no_link(arrange, workstat
 
 def test_the_permission_taken_away_hides_the_link_and_refuses_the_address(arrange, workstation, state, user_pc,
                                                                            status, subtests):
-    address = status.transfer_link().evaluate("link => link.href")
+    address = address_of(status.transfer_link())
     detail = arrange.logged_on(workstation("管理者PC", state.admin_certificate), state, "admin").management() \
         .users().user(state.user.user_id)
     detail.change_permissions(("残高照会", "入出金明細照会"), SAMPLE.admin_confirmation_pin).expect_no_alert()

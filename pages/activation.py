@@ -51,19 +51,18 @@ class OneTimePasswordPage(Screen):
 
     HEADING = "one_time_password.heading"
 
-    def group(self) -> Locator:
-        return self.page.get_by_role("group", name=self.w("one_time_password.group"), exact=True)
-
+    # The fields are found by their labels on the whole screen: a server may gather them in a group (a fieldset
+    # named ワンタイムパスワード), or not.
     def cell_field(self, cell: str) -> Locator:
-        return self.group().get_by_label(self.wording.format("one_time_password.card_cell", cell=cell), exact=True)
+        return self.field("one_time_password.card_cell", cell=cell)
 
     def token_field(self) -> Locator:
-        return self.group().get_by_label(self.w("one_time_password.token_code"), exact=True)
+        return self.field("one_time_password.token_code")
 
     def asked_cells(self) -> list[str]:
         """The cells of the customer card this challenge asks for, read from the fields' labels (the fields of every
         cell, found at once: one round trip)."""
-        expect(self.group()).to_be_visible()
+        expect(any_of([*(self.cell_field(cell) for cell in CELLS), self.token_field()]).first).to_be_visible()
         labels = any_of(self.cell_field(cell) for cell in CELLS).evaluate_all(
             "fields => fields.map(field => [...field.labels].map(label => label.textContent).join(' '))")
         names = {cell: self.wording.format("one_time_password.card_cell", cell=cell) for cell in CELLS}

@@ -60,6 +60,11 @@ def action(root: Locator | Page, name: str) -> Locator:
     return any_of(root.get_by_role(role, name=name, exact=True) for role in ("button", "link"))
 
 
+def address_of(action: Locator) -> str:
+    """Where an action leads: a link's address, or the address a button's form (method GET) goes to."""
+    return action.evaluate("element => element.href || element.form.action")
+
+
 PART_ROLES = ("region", "group", "dialog", "table")
 
 
@@ -114,9 +119,10 @@ class _Element:
     def w(self, key: str) -> str:
         return self.wording[key]
 
-    def field(self, key: str) -> Locator:
-        """The input labelled by wording `key` (exact name; password inputs have no role, hence by label)."""
-        return self.root.get_by_label(self.w(key), exact=True)
+    def field(self, key: str, **values) -> Locator:
+        """The input labelled by wording `key`, formatted with `values` (exact name; password inputs have no role,
+        hence by label)."""
+        return self.root.get_by_label(self.wording.format(key, **values), exact=True)
 
     def action(self, key: str, **values) -> Locator:
         """The link or button named by wording `key` (formatted with `values`)."""

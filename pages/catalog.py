@@ -6,21 +6,20 @@ from playwright.sync_api import Locator, Page
 
 from spec import Step, Target, Wording
 
-
-def _container(page: Page, wording: Wording, key: str) -> Locator:
-    """The dialog (a prompt) or region (電子証明書方式) named by wording `key`."""
-    name = wording[key]
-    dialog = page.get_by_role("dialog", name=name, exact=True)
-    region = page.get_by_role("region", name=name, exact=True)
-    return dialog.or_(region).first
+from .base import action, part
 
 
 def locate(target: Target, page: Page, wording: Wording) -> Locator:
-    """The Locator of one element a step acts on."""
-    root = _container(page, wording, target.within) if target.within else page
+    """The Locator of one element a step acts on. As the page objects do, an action (role link or button) is found
+    as either, and the part it is `within` (a prompt, 電子証明書方式) as a named dialog or region or the box under
+    its heading (pages.base.part)."""
     name = wording[target.name]
-    if target.role == "label":
-        return root.get_by_label(name, exact=True)
+    is_action = target.role in ("link", "button")
+    root = part(page, wording[target.within], action(page, name) if is_action else None) if target.within else page
+    if is_action:
+        return action(root, name)
+    if target.role == "label":  # with {placeholders} (確認用パスワード（{cell}）): every field of that form
+        return root.get_by_label(wording.pattern(target.name)) if "{" in name else root.get_by_label(name, exact=True)
     if target.role == "heading":
         return root.get_by_role("heading", name=name, exact=True, level=1)
     if target.role == "row":  # a table's data rows, `name` the header of one of its columns (証明書の選択's row)

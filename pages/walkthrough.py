@@ -21,7 +21,7 @@ import spec
 
 from .activation import ActivationCompletePage, OneTimePasswordPage
 from .admin import ContractStatusPage, NewUser
-from .base import Dialog, Screen
+from .base import Dialog, Screen, screen_heading
 from .home import ServiceTopPage
 from .logon import AdminLogonPage, LogonPage, UserLogonPage
 from .provisioning import Contract
@@ -61,7 +61,7 @@ class StepRecorder:
         if self.current is not None and step.parent is None:  # a further shot of a step is no step of its own
             self.done.append(self.current.id)
         pc = where.pc
-        expect(pc.page.get_by_role("heading", level=1, name=pc.wording[step.screen], exact=True),
+        expect(screen_heading(pc.page, pc.wording[step.screen]),
                f"step {step_id}: expected screen {pc.wording[step.screen]!r}").to_be_visible()
         if step.parent is None:
             self.current = step

@@ -18,7 +18,7 @@ from . import (admin, backoffice, bank, clock, config, enrollment, environment, 
                transfer, user)
 from . import bankops  # noqa: F401 - the back office's API calls and commands, added to backoffice's blueprint
 from .models import db
-from .web import SERVICE_NAME, WORDING
+from .web import SERVICE_NAME
 
 csrf = CSRFProtect()
 
@@ -66,11 +66,10 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.register_blueprint(blueprint)
     csrf.exempt(backoffice.bp)
 
-    app.jinja_env.globals.update(w=WORDING.data, service_name=SERVICE_NAME, jst_date=clock.jst_date,
-                                 jst_datetime=clock.jst_datetime)
+    app.jinja_env.globals.update(service_name=SERVICE_NAME, jst_date=clock.jst_date, jst_datetime=clock.jst_datetime)
     app.after_request(_headers)
     _versioned_static(app)
-    skin.install(app)  # a vendor's templates in front of ours (IBCERT_TEMPLATE_FOLDER)
+    skin.install(app)  # the screens' words, and a vendor's templates in front of ours (IBCERT_SKIN)
     _error_pages(app)
     app.cli.add_command(migrations.cli)
     with app.app_context():

@@ -26,8 +26,8 @@
     IBCERT_TRUSTED_PROXY         addresses or networks (comma-separated) of the TLS proxy in front (deploy/): only
                                  its X-SSL-Client-Cert and X-Forwarded-* are read, and gunicorn serves it plain HTTP
                                  (unset: no proxy, gunicorn serves TLS itself); see proxy.py
-    IBCERT_TEMPLATE_FOLDER       a folder of templates found before the refserver's own (a vendor's skin, e.g.
-                                 vendors/reskin/templates; relative to the repository); see skin.py
+    IBCERT_SKIN                  a vendor's skin (relative to the repository, e.g. vendors/reskin): its templates/
+                                 are found before the refserver's own, its wording.toml words the screens; see skin.py
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ DEFAULTS = {
     "USER_EMAIL_REQUIRED": False,
     "TRANSFER_LIMIT": 10_000_000,
     "TRUSTED_PROXY": None,
-    "TEMPLATE_FOLDER": None,
+    "SKIN": None,
 }
 
 

@@ -11,19 +11,18 @@ from flask import after_this_request, current_app, flash, g, redirect, render_te
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
-import spec
-
 from . import auth, clock, issuance, rules, tls
 from .messages import message
+from .skin import wording
 from .models import PASSWORD_METHOD, PROVISIONAL, SUPERSEDED, LogonSession, Principal, db
 
-WORDING = spec.Wording.manual()
 SERVICE_NAME = "めぐるビジネス・インターネットバンキングサービス"
 
 
 def w(key: str):
-    """The manual's wording for a dotted key of spec/wording.toml, e.g. w("activation.heading")."""
-    return WORDING[key]
+    """The screens' wording for a dotted key of spec/wording.toml, e.g. w("activation.heading"): the manual's, or a
+    skin's (skin.py)."""
+    return wording()[key]
 
 
 def screen(template: str, heading: str, **context) -> str:
