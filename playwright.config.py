@@ -82,8 +82,8 @@ _BUNDLED = {
 }
 
 
-def _playwright_bundled(name: str) -> str | None:
-    """Playwright's own download of browser `name` (see _BUNDLED), if `playwright install` has put it in place.
+def _playwright_folder(name: str) -> Path | None:
+    """The folder where `playwright install` puts browser or tool `name` (whether it is there or not).
 
     Worked out from the driver's browsers.json and PLAYWRIGHT_BROWSERS_PATH, without starting a driver (starting a
     second one from inside a running one is not allowed)."""
@@ -102,8 +102,42 @@ def _playwright_bundled(name: str) -> str | None:
     root = os.environ.get("PLAYWRIGHT_BROWSERS_PATH") or "~/.cache/ms-playwright"
     if root == "0":
         root = str(Path(pw_package.__file__).parent / "driver" / "package" / ".local-browsers")
-    folder = Path(root).expanduser() / f"{name.replace('-', '_')}-{revision}"
+    return Path(root).expanduser() / f"{name.replace('-', '_')}-{revision}"
+
+
+def _playwright_bundled(name: str) -> str | None:
+    """Playwright's own download of browser `name` (see _BUNDLED), if `playwright install` has put it in place."""
+    folder = _playwright_folder(name)
+    if folder is None:
+        return None
     return next((str(folder / relative) for relative in _BUNDLED[name] if (folder / relative).is_file()), None)
+
+
+# -- video (pytest-playwright's --video) ---------------------------------------------------------------------------
+# Playwright records with an ffmpeg of its own, which `playwright install ffmpeg` downloads; where that download is
+# unreachable, ./ibcert installs the system's (Debian's ffmpeg) and links it where Playwright looks for its own.
+FFMPEG = {"linux": "ffmpeg-linux", "darwin": "ffmpeg-mac", "win32": "ffmpeg-win64.exe"}
+
+
+def ffmpeg_slot() -> Path | None:
+    """Where Playwright runs its ffmpeg from; None where that cannot be worked out."""
+    import sys
+
+    folder = _playwright_folder("ffmpeg")
+    name = FFMPEG.get(sys.platform)
+    return folder / name if folder is not None and name else None
+
+
+def link_system_ffmpeg() -> bool:
+    """Link the system's ffmpeg into Playwright's slot (see FFMPEG), unless there is one there: True once there is."""
+    slot, system = ffmpeg_slot(), shutil.which("ffmpeg")
+    if slot is None:
+        return False
+    if not slot.exists() and system:
+        slot.parent.mkdir(parents=True, exist_ok=True)
+        slot.unlink(missing_ok=True)  # a link whose target is gone
+        slot.symlink_to(system)
+    return slot.exists()
 
 
 def _on_path(candidates) -> str | None:

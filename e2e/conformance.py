@@ -19,6 +19,8 @@ import argparse
 import datetime as dt
 import html
 import json
+import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -61,6 +63,22 @@ def status_of(outcomes) -> str:
     return next((s for s in STATUSES if s in outcomes), NOT_RUN)
 
 
+def _groups(steps: list[dict], faq: list[dict], cases: list[dict]) -> dict[str, dict[str, int]]:
+    """The verdicts counted by the manual's section (I-2 …), by FAQ, and by family of case: each legend letter
+    (rule:イ), each kind of certificate (cert:expired), csrf, session, pkcs12 …"""
+    grouped: dict[str, list[str]] = {}
+    for step in steps:
+        grouped.setdefault(step["id"].rsplit(".", 1)[0], []).append(step["status"])
+    for item in faq:
+        if item["status"] != INFORMATION:
+            grouped.setdefault("FAQ", []).append(item["status"])
+    for case in cases:
+        parts = case["id"].split(":")
+        family = ":".join(parts[:2]) if parts[0] in ("rule", "cert") and len(parts) > 2 else parts[0]
+        grouped.setdefault(family.split("@")[0], []).append(case["status"])
+    return {name: {s: verdicts.count(s) for s in STATUSES if verdicts.count(s)} for name, verdicts in grouped.items()}
+
+
 class Results:
     """What a run (or several shards of one) found: the runs of each step / FAQ ID, of each case, and of the tests
     that count for neither."""
@@ -85,6 +103,13 @@ class Results:
     def add_case(self, case: str, run: dict) -> None:
         self.cases.setdefault(case, []).append(run)
 
+    def attach(self, artifacts: dict[str, list]) -> None:
+        """Each failed run gets what its test kept (a trace, a screenshot of the failing screen: [kind, path])."""
+        runs = [r for rs in [*self.tests.values(), *self.cases.values()] for r in rs] + self.others
+        for run in runs:
+            if run["outcome"] == FAILED and run["test"] in artifacts:
+                run["artifacts"] = artifacts[run["test"]]
+
     def status(self, test_id: str) -> str:
         return status_of(t["outcome"] for t in self.tests.get(test_id, []))
 
@@ -104,6 +129,7 @@ class Results:
         every = [s["status"] for s in steps] + [i["status"] for i in faq if i["status"] != INFORMATION]
         every += [c["status"] for c in cases] + [t["outcome"] for t in others]
         return {
+            "suite": f"ibcert {spec.suite_commit() or '(commit unknown)'}",
             "target": target,
             "wording": wording,
             "wording_changes": wording_changes or {},
@@ -112,6 +138,7 @@ class Results:
             "sources": sources or [],
             "summary": {s: sum(1 for x in steps if x["status"] == s) for s in STATUSES},
             "totals": {s: every.count(s) for s in STATUSES},
+            "groups": _groups(steps, faq, cases),
             "conformant": FAILED not in every and PASSED in every,
             "steps": steps,
             "faq": faq,
@@ -142,14 +169,15 @@ class Results:
 def write(data: dict, out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "report.json").write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    (out_dir / "report.html").write_text(_html(data), encoding="utf-8")
+    (out_dir / "report.html").write_text(_html(data, out_dir), encoding="utf-8")
 
 
 class ConformancePlugin:
     def __init__(self, config: pytest.Config):
         self.config = config
-        self.out_dir = Path(config.getoption("--conformance-dir"))
+        self.out_dir = report_dir(config)
         self.results = Results()
+        self.artifacts: dict[str, list[list[str]]] = {}  # test → [kind, path] of what it kept (traces, screenshots)
         self.e2e_collected = False
         self.written: str | None = None
 
@@ -176,6 +204,11 @@ class ConformancePlugin:
 
     # controller side (or single process): gather
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when == "teardown":  # pytest-playwright names what it kept of a test on its teardown report
+            kept = [[name.removeprefix("playwright_"), str(Path(self.config.invocation_params.dir, path).resolve())]
+                    for name, path in report.user_properties if name.startswith("playwright_")]
+            if kept:
+                self.artifacts.setdefault(report.nodeid, []).extend(kept)
         outcome, message = outcome_of(report)
         case = getattr(getattr(report, "context", None), "msg", None)  # a subtest's report
         if case and report.when == "call":
@@ -195,14 +228,12 @@ class ConformancePlugin:
         changes = {key: {"manual": manual, "vendor": vendor}
                    for key, (manual, vendor) in spec.wording_changes(wording).items()} if wording else {}
         selection = selection_of(self.config)
-        out_dir = self.out_dir
-        if selection and self.config.getoption("--conformance-dir") == DEFAULT_DIR:
-            out_dir = out_dir / PARTIAL  # a narrower run leaves the whole run's report as it was
+        self.results.attach(self.artifacts)
         write(self.results.data(target=self.config.getoption("--base-url") or "embedded reference server",
                                 wording=wording or "spec/wording.toml", wording_changes=changes, selection=selection),
-              out_dir)
-        self.written = f"{out_dir / 'report.html'}" + (f" (a part of the suite: {' '.join(selection)})"
-                                                       if selection else "")
+              self.out_dir)
+        self.written = f"{self.out_dir / 'report.html'}" + (f" (a part of the suite: {' '.join(selection)})"
+                                                            if selection else "")
 
     def pytest_terminal_summary(self, terminalreporter) -> None:
         if self.written:
@@ -210,6 +241,7 @@ class ConformancePlugin:
 
 
 PARTIAL = "partial"
+STEPS_DIR = "steps"
 DEFAULT_DIR = str(settings.load().CONFORMANCE_DIR)
 
 
@@ -221,6 +253,16 @@ def selection_of(config: pytest.Config) -> list[str]:
                                                    ("--group", getattr(config.option, "group", None))) if value]
     whole = {"e2e", "e2e/", "tests", "tests/", "."}
     return given + [arg for arg in config.args if arg not in whole and not arg.startswith("tests")]
+
+
+def report_dir(config: pytest.Config) -> Path:
+    """Where this run's report goes: --conformance-dir; a narrower run's (see selection_of) in its partial/ unless
+    that folder was given, so that it leaves the whole run's report as it was. The walkthrough's shots of the steps go
+    beside the report (steps/<ID>.png): the report shows the screen of each step."""
+    folder = Path(config.getoption("--conformance-dir"))
+    if selection_of(config) and config.getoption("--conformance-dir") == DEFAULT_DIR:
+        return folder / PARTIAL
+    return folder
 
 
 def configure(config: pytest.Config) -> None:
@@ -243,6 +285,9 @@ def merge(reports: list[Path], into: Path) -> dict:
     data = results.data(target=", ".join(targets), wording=", ".join(wordings),
                         selection=sorted({s for d in loaded for s in d.get("selection", [])}),
                         sources=[str(path) for path in reports])
+    for path in reports:  # the shots of the steps, from whichever shard walked them
+        if (path.parent / STEPS_DIR).is_dir():
+            shutil.copytree(path.parent / STEPS_DIR, into / STEPS_DIR, dirs_exist_ok=True)
     write(data, into)
     return data
 
@@ -278,10 +323,25 @@ def _css(status: str) -> str:
     return html.escape(status.replace(" ", "-"))
 
 
-def _run_html(run: dict) -> str:
+def _href(path: str, out_dir: Path) -> str:
+    """A link from the report to `path` (relative where it can be: the report and its evidence move together)."""
+    try:
+        return html.escape(Path(os.path.relpath(path, out_dir)).as_posix())
+    except ValueError:  # another drive
+        return html.escape(Path(path).as_uri())
+
+
+def _run_html(run: dict, out_dir: Path) -> str:
+    """A test's outcome, its message and, for a failure, what it kept: the failing screen and the trace."""
     e = html.escape
+    evidence = []
+    for kind, path in run.get("artifacts", ()):
+        href = _href(path, out_dir)
+        evidence.append(f'<a href="{href}"><img src="{href}" alt="{e(kind)}" class="shot"></a>' if kind == "screenshot"
+                        else f'<a href="{href}">{e(kind)}</a>')
     return (f'<span class="{_css(run["outcome"])}">{e(run["outcome"])}</span> <code>{e(run["test"])}</code>'
-            + (f"<pre>{e(run['message'])}</pre>" if run.get("message") else ""))
+            + (f"<pre>{e(run['message'])}</pre>" if run.get("message") else "")
+            + (f'<div class="evidence">{" ".join(evidence)}</div>' if evidence else ""))
 
 
 def _table(heading: str, columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
@@ -294,21 +354,33 @@ def _table(heading: str, columns: tuple[str, ...], rows: list[tuple[str, ...]]) 
     return f"<h2>{e(heading)}</h2>\n<table><thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody></table>"
 
 
-def _html(data: dict) -> str:
+def _shot(step_id: str, out_dir: Path) -> str:
+    """The screen of the step as the walkthrough shot it, where it did (steps/<ID>.png beside the report)."""
+    shot = out_dir / STEPS_DIR / f"{step_id}.png"
+    if not shot.is_file():
+        return ""
+    href = _href(str(shot), out_dir)
+    return f'<br><a href="{href}"><img src="{href}" alt="{html.escape(step_id)} の画面" class="shot"></a>'
+
+
+def _html(data: dict, out_dir: Path) -> str:
     e = html.escape
-    runs = lambda items: "<br>".join(_run_html(t) for t in items)  # noqa: E731
+    runs = lambda items: "<br>".join(_run_html(t, out_dir) for t in items)  # noqa: E731
     steps = _table("手順", ("ID", "手順", "結果", "テスト"),
-                   [(s["id"], e(s["instruction"]), s["status"], runs(s["tests"])) for s in data["steps"]])
+                   [(s["id"], e(s["instruction"]) + _shot(s["id"], out_dir), s["status"], runs(s["tests"]))
+                    for s in data["steps"]])
     faq = _table("よくあるご質問（FAQ）", ("ID", "質問", "結果", "テスト"),
                  [(i["id"], e(i["question"]), i["status"], e(i["information_only"] or "") + runs(i["tests"]))
                   for i in data.get("faq", [])])
     cases = _table("ケース（規則・電子証明書・セッション・CSRF）", ("ID", "結果", "テスト"),
                    [(c["id"], c["status"], runs(c["runs"])) for c in data.get("cases", [])])
     others = _table("その他のテスト（TLS ほか）", ("テスト", "結果", "理由"),
-                    [(t["test"], t["outcome"], f"<pre>{e(t['message'])}</pre>" if t.get("message") else "")
+                    [(t["test"], t["outcome"], _run_html({**t, "outcome": "", "test": ""}, out_dir))
                      for t in data.get("others", [])])
     s, totals = data["summary"], data.get("totals", {})
     count = lambda counts: " ／ ".join(f"{k} {v}" for k, v in counts.items() if v)  # noqa: E731
+    groups = _table("まとめ（節・FAQ・規則・電子証明書ほか）", ("まとめ", "件数", "結果", ""),
+                    [(name, e(count(counts)), status_of(counts), "") for name, counts in data.get("groups", {}).items()])
     verdict = "適合" if data.get("conformant") else "不適合（失敗したケースがあります）" if totals.get(FAILED) else "判定なし"
     extra = ""
     if data.get("selection"):
@@ -326,12 +398,15 @@ th, td {{ border: 1px solid #999; padding: .3em .5em; vertical-align: top; text-
 .passed {{ color: #075e07; }} .failed {{ color: #a00000; font-weight: bold; }} .not-run, .skipped {{ color: #555; }}
 .not-applicable {{ color: #6a4a00; }}
 pre {{ white-space: pre-wrap; margin: .2em 0; font-size: .85em; }}
+img.shot {{ max-width: 320px; max-height: 240px; border: 1px solid #ccc; margin: .3em 0; }}
 </style></head><body>
 <h1>適合性レポート</h1>
-<p>対象: <code>{e(data["target"])}</code> ／ 文言: <code>{e(data["wording"])}</code> ／ 作成: {e(data["generated"])}</p>
+<p>対象: <code>{e(data["target"])}</code> ／ 文言: <code>{e(data["wording"])}</code> ／ 作成: {e(data["generated"])}
+ ／ <code>{e(data.get("suite", ""))}</code></p>
 {extra}
 <p><strong>判定: {e(verdict)}</strong>（すべての手順・FAQ・ケース・テスト: {e(count(totals))}）</p>
 <p>手順: {e(count(s))}（全{len(data["steps"])}手順）</p>
+{groups}
 {steps}
 {faq}
 {cases}

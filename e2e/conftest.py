@@ -35,6 +35,7 @@ from pages.staff import BankStaff
 from spec import Wording
 from pages.workstation import Workstation
 
+from . import conformance
 from .arrange import Arranger
 
 if TYPE_CHECKING:
@@ -143,8 +144,14 @@ def connect_options(pytestconfig: pytest.Config, browser_type_launch_args: dict)
 
 
 @pytest.fixture(scope="session")
-def browser_context_args(browser_context_args: dict, base_url: str) -> dict:
-    return {**browser_context_args, **settings.context_args(), "base_url": base_url}
+def browser_context_args(browser_context_args: dict, base_url: str, device: str | None, playwright) -> dict:
+    """playwright.config.py's viewport, scale, locale and time zone; a --device's viewport, scale and user agent in
+    their place. A phone is refused by the service at every screen (FAQ 1): the run stops at once, saying so."""
+    if device and playwright.devices[device].get("is_mobile"):
+        pytest.exit(f"--device {device!r} is a mobile phone, which the service refuses at every screen (FAQ 1: "
+                    "携帯電話からはご利用いただけません); e2e/test_faq_environment.py checks that with phones of its own",
+                    returncode=pytest.ExitCode.USAGE_ERROR)
+    return {**settings.context_args(), **browser_context_args, "base_url": base_url}
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -260,6 +267,13 @@ def server_clock(operator: BankOperator, arrange: Arranger, ibcert_target: Targe
     before, started = dt.datetime.fromisoformat(operator.clock()["now"]), time.monotonic()
     yield operator
     operator.set_clock(now=(before + dt.timedelta(seconds=time.monotonic() - started)).isoformat())
+
+
+@pytest.fixture
+def report_shots(pytestconfig: pytest.Config) -> Path | None:
+    """Where the walkthrough puts its shot of each step's screen for the conformance report (steps/<ID>.png beside
+    it): the report then shows what the server's screen looked like at each step. None: not in the report."""
+    return conformance.report_dir(pytestconfig) / conformance.STEPS_DIR
 
 
 @pytest.fixture

@@ -125,7 +125,8 @@ PHASES = (("parallel", ["-m", "not clock", "-n", os.environ.get("IBCERT_WORKERS"
 NO_TESTS = 5  # pytest's exit status when a selection holds no test (--only a step no clock test checks)
 
 
-def pytest_args(args: argparse.Namespace, out: Path, phase: list[str] | None = None) -> list[str]:
+def pytest_args(args: argparse.Namespace, out: Path, phase: list[str] | None = None,
+                traces: Path | None = None) -> list[str]:
     run = ["e2e", f"--conformance-dir={out}", "-p", "no:cacheprovider"]
     if args.only:
         run += [f"--only={args.only}"]
@@ -133,7 +134,7 @@ def pytest_args(args: argparse.Namespace, out: Path, phase: list[str] | None = N
         return run + ["-n", "0", "--plan", "-q"]
     run += [*(phase or []), f"--base-url={args.base_url}", f"--operator-token={args.operator_token}",
             f"--ca-cert={args.ca_cert}", f"--junitxml={out / 'junit.xml'}", "--tracing=retain-on-failure",
-            f"--output={out / 'traces'}"]
+            "--screenshot=only-on-failure", f"--output={traces or out / 'traces'}"]
     if args.wording:
         run += [f"--wording={args.wording}"]
     return run
@@ -155,7 +156,8 @@ def check(args: argparse.Namespace) -> int:
     for name, phase in PHASES:
         folder = args.out / "phases" / name
         shutil.rmtree(folder, ignore_errors=True)
-        code = subprocess.run([sys.executable, "-m", "pytest", *pytest_args(args, folder, phase)], cwd=ROOT).returncode
+        run = pytest_args(args, folder, phase, traces=args.out / "traces" / name)
+        code = subprocess.run([sys.executable, "-m", "pytest", *run], cwd=ROOT).returncode
         runs.append((folder, code))
     reports = [folder / "report.json" for folder, code in runs if (folder / "report.json").is_file()]
     if not reports:

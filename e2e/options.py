@@ -42,6 +42,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    others = [name for name in config.getoption("--browser", default=None) or [] if name != "chromium"]
+    if others:  # at once, not after every test has waited for a browser the suite cannot drive
+        raise pytest.UsageError(f"--browser {' '.join(others)}: the suite drives Chromium only (its client "
+                                "certificates, trust store and screenshots are Chromium's); leave --browser out")
     # pytest-playwright's artifact folder (--output) defaults to the one of playwright.config.py
     if getattr(config.option, "output", None) == "test-results":
         config.option.output = str(CONFIG.OUTPUT_DIR)

@@ -69,7 +69,7 @@ def test_faq_1_a_mobile_phone_gets_the_not_available_page(phone):
     link to the service, and each screen of the service opened at its address, show that instead, with no form; the
     推奨環境 it links tells what to use."""
     home = phone.open()
-    home.action("bank_home.corporate_link").click()
+    home.clicking("bank_home.corporate_link")()
     expect_not_available(phone)
     for path in SCREENS:
         assert phone.goto(path).status == 403

@@ -54,7 +54,7 @@ def _wrong_registration_pin(page, contract, n):
 
 def _right_registration_pin(page, contract):
     page._submit(contract.contract_number, contract.registration_pin)
-    return page._next(page.action("activation.next_button").click, ActivationPinsPage, ActivationPage)
+    return page._next(page.clicking("activation.next_button"), ActivationPinsPage, ActivationPage)
 
 
 # -- the one-time password at 開通確認 (I-2.4) ---------------------------------------------------------------------------
@@ -71,7 +71,7 @@ def _right_otp(otp, contract):
     if not isinstance(otp, OneTimePasswordPage):  # locked: the flow starts again and is refused
         return _retry(otp, contract)
     contract.card.answer(otp)
-    return otp._next(otp.action("one_time_password.next_button").click, ActivationCompletePage, ContractStatusPage,
+    return otp._next(otp.clicking("one_time_password.next_button"), ActivationCompletePage, ContractStatusPage,
                      OneTimePasswordPage, ActivationPage, AdminLogonPage)
 
 
@@ -143,7 +143,7 @@ def _right_enrollment(form, context):
     """The right PINs: 電子証明書の取得 (the prompt), or — locked — the form again with its refusal."""
     state, user = context
     form.fill(form._fields(state.contract.contract_number, *_enrollment_pins(context), user and user.user_id))
-    form._leave(form.action("enrollment.next_button").click)
+    form._leave(form.clicking("enrollment.next_button"))
     prompt = form.page.get_by_role("dialog", name=form.w(EnrollmentConfirmDialog.NAME), exact=True)
     shown = type(form)(form.pc, **form.state)
     return EnrollmentConfirmDialog(shown) if prompt.count() else shown
@@ -158,7 +158,7 @@ def _registration(arrange, workstation):
 
 def _register(form, pin):
     form._submit(SAMPLE.user, pin)
-    return form._next(form.action("admin_menu.register_button").click, UserRegistrationPage, UserRegisteredPage,
+    return form._next(form.clicking("admin_menu.register_button"), UserRegistrationPage, UserRegisteredPage,
                       ServiceTopPage, AdminLogonPage)
 
 

@@ -33,6 +33,12 @@ def ibcert_target(pytestconfig):
         yield Target(server.base_url, server.operator_token, str(server.ca_cert), embedded=True, mail=server.mail)
 
 
+@pytest.fixture
+def report_shots() -> None:
+    """The skin's screens stay out of the run's report (it reports on the run's target)."""
+    return None
+
+
 @pytest.fixture(scope="session")
 def wording() -> Wording:
     """The skin's wording file, as its vendor would pass it (--wording)."""

@@ -111,7 +111,7 @@ def test_user_pins_the_user_may_not_choose(arrange, workstation):
         setup.fill({"user_activation.logon_pin": SAMPLE.user_logon_pin,
                     "user_activation.confirmation_pin": SAMPLE.user_confirmation_pin})
         setup.again("user_activation.logon_pin").fill(SAMPLE.user_logon_pin.swapcase())
-        setup = setup._again(setup.action("user_activation.next_button").click)
+        setup = setup._again(setup.clicking("user_activation.next_button"))
         expect(setup.again("user_activation.logon_pin")).to_have_accessible_description(re.compile(r"\S"))
     if setup.field("user_activation.temporary_confirmation_pin").count():  # ヘ: a wrong one is refused (a miss)
         setup = setup.set_pins_rejected(SAMPLE.user_logon_pin, SAMPLE.user_confirmation_pin,

@@ -7,6 +7,7 @@ frozen-clock server and browser) is measured by bench/manual_build.py, which als
 byte-identical shots; its options and drift check are tested in tests/test_manual.py.
 """
 
+import shutil
 import subprocess
 
 import pytest
@@ -24,7 +25,7 @@ from .conformance import recorder_for
 @pytest.mark.docs
 @pytest.mark.clock  # the 付録's renewal notice (A-1) is shot with the clock in the renewal window
 def test_walkthrough_admin_then_user_on_two_pcs(request, browser, workstation, contract, operator, arrange, wording,
-                                                tmp_path):
+                                                report_shots, tmp_path):
     """I-1.1 … II-2.6 in order; every step's screen is the one the manual names and is shot; the manual prints, a
     step a page (legibly, where the screens are the manual's own)."""
     if arrange.capabilities.get("clock"):
@@ -42,6 +43,8 @@ def test_walkthrough_admin_then_user_on_two_pcs(request, browser, workstation, c
 
     shots = sorted(p.stem for p in (tmp_path / render.STEPS_DIR).glob("*.png"))
     assert shots == sorted(s.id for s in manual.shots)  # 37 + 付録
+    if report_shots is not None:  # the screen of each step, in the conformance report
+        shutil.copytree(tmp_path / render.STEPS_DIR, report_shots, dirs_exist_ok=True)
     pdf = tmp_path / "manual.pdf"
     assert "A4" in subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     plan, pages = render.plan_pages(manual), render.pdf_page_texts(pdf)

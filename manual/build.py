@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-import subprocess
 import tempfile
 import time
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
@@ -30,7 +29,7 @@ from pages import catalog, settings
 from pages.provisioning import BankOperator
 from pages.walkthrough import StepRecorder, WalkResult, walk_manual
 from pages.workstation import Workstation
-from spec import Wording, deep_merge
+from spec import Wording, deep_merge, suite_commit
 
 FROZEN_NOW = "2026-04-01T10:00:00+09:00"
 # The one-time password screens ask for these cells of the card (fixed: the server picks at random otherwise).
@@ -272,13 +271,8 @@ def step_pages(manual: document.Manual) -> dict[str, int]:
 
 def about(manual: document.Manual, server: RemoteServer | None, wording_file: Path | None) -> dict[str, str]:
     """What the report heads with: when, from which commit, for which bank and server, with which wording."""
-    try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=Path(__file__).resolve().parent,
-                                capture_output=True, text=True, timeout=10).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        commit = ""
     return {"作成日時": dt.datetime.now(dt.timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M:%S %z"),
-            "コミット": commit or "（不明）", "金融機関": manual.bank_name,
+            "コミット": suite_commit() or "（不明）", "金融機関": manual.bank_name,
             "対象サーバー": server.base_url if server else "組み込みの参照サーバー",
             "文言ファイル": str(wording_file) if wording_file else "spec/wording.toml（マニュアルの文言）"}
 

@@ -20,11 +20,11 @@ class ActivationPage(Screen):
     def enter(self, contract_number: str, registration_pin: str) -> "ActivationPinsPage":
         """I-2.2 利用者番号、ご契約先暗証番号を入力します。"""
         self._submit(contract_number, registration_pin)
-        return self._next(self.action("activation.next_button").click, ActivationPinsPage)
+        return self._next(self.clicking("activation.next_button"), ActivationPinsPage)
 
     def enter_rejected(self, contract_number: str, registration_pin: str) -> "ActivationPage":
         self._submit(contract_number, registration_pin)
-        return self._again(self.action("activation.next_button").click)
+        return self._again(self.clicking("activation.next_button"))
 
 
 class ActivationPinsPage(Screen):
@@ -39,11 +39,11 @@ class ActivationPinsPage(Screen):
     def set_pins(self, logon_pin: str, confirmation_pin: str, email: str) -> "OneTimePasswordPage":
         """I-2.3 ご契約先暗証番号、ご契約先確認暗証番号、ご契約先Eメールアドレスを設定します。"""
         self._submit(logon_pin, confirmation_pin, email)
-        return self._next(self.action("activation.pins_next_button").click, OneTimePasswordPage)
+        return self._next(self.clicking("activation.pins_next_button"), OneTimePasswordPage)
 
     def set_pins_rejected(self, logon_pin: str, confirmation_pin: str, email: str) -> "ActivationPinsPage":
         self._submit(logon_pin, confirmation_pin, email)
-        return self._again(self.action("activation.pins_next_button").click)
+        return self._again(self.clicking("activation.pins_next_button"))
 
 
 class OneTimePasswordPage(Screen):
@@ -81,7 +81,7 @@ class OneTimePasswordPage(Screen):
         from .admin import ContractStatusPage
 
         credential.answer(self)
-        return self._next(self.action("one_time_password.next_button").click, ActivationCompletePage, ContractStatusPage)
+        return self._next(self.clicking("one_time_password.next_button"), ActivationCompletePage, ContractStatusPage)
 
     def answer_rejected(self, credential, **kwargs):
         """An answer the server refuses (wrong card, reused code): this screen again with a message, or, once the
@@ -89,7 +89,7 @@ class OneTimePasswordPage(Screen):
         from .logon import AdminLogonPage
 
         credential.answer(self, **kwargs)
-        return self._next(self.action("one_time_password.next_button").click, OneTimePasswordPage, ActivationPage, AdminLogonPage)
+        return self._next(self.clicking("one_time_password.next_button"), OneTimePasswordPage, ActivationPage, AdminLogonPage)
 
 
 class ActivationCompletePage(Screen):
@@ -102,4 +102,4 @@ class ActivationCompletePage(Screen):
 
     def close(self):
         """I-2.5 ブラウザの「閉じる」をクリックします。 -> サービストップ."""
-        return self._next(self.action("activation.close_button").click, ServiceTopPage, role=None)
+        return self._next(self.clicking("activation.close_button"), ServiceTopPage, role=None)

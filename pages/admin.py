@@ -29,7 +29,7 @@ class ContractStatusPage(RenewableScreen):
     HEADING = "admin_menu.status_heading"
 
     def management(self) -> "ContractManagementPage":
-        return self._next(self.action("admin_menu.management_link").click, ContractManagementPage)
+        return self._next(self.clicking("admin_menu.management_link"), ContractManagementPage)
 
     def open_new_user_registration(self) -> "UserRegistrationPage":
         """I-4.6 「ご契約先管理情報変更」→「利用者情報登録/変更」→「新規登録」をクリックします。"""
@@ -42,7 +42,7 @@ class ContractManagementPage(LoggedOnScreen):
     HEADING = "admin_menu.management_heading"
 
     def users(self) -> "UserListPage":
-        return self._next(self.action("admin_menu.users_link").click, UserListPage)
+        return self._next(self.clicking("admin_menu.users_link"), UserListPage)
 
 
 class UserListPage(LoggedOnScreen):
@@ -51,7 +51,7 @@ class UserListPage(LoggedOnScreen):
     HEADING = "admin_menu.users_heading"
 
     def new_user(self) -> "UserRegistrationPage":
-        return self._next(self.action("admin_menu.new_user_link").click, UserRegistrationPage)
+        return self._next(self.clicking("admin_menu.new_user_link"), UserRegistrationPage)
 
     def user(self, user_id: str) -> "UserDetailPage":
         """The user's 利用者情報変更, from the link of its 利用者ID."""
@@ -86,11 +86,11 @@ class UserRegistrationPage(LoggedOnScreen):
     def register(self, user: NewUser, confirmation_pin: str) -> "UserRegisteredPage":
         """I-4.7 利用者 ID、利用者名、利用者暗証番号(仮)、利用者確認暗証番号(仮)、権限を設定、ご契約先確認暗証番号を入力します。"""
         self._submit(user, confirmation_pin)
-        return self._next(self.action("admin_menu.register_button").click, UserRegisteredPage)
+        return self._next(self.clicking("admin_menu.register_button"), UserRegisteredPage)
 
     def register_rejected(self, user: NewUser, confirmation_pin: str) -> "UserRegistrationPage":
         self._submit(user, confirmation_pin)
-        return self._again(self.action("admin_menu.register_button").click)
+        return self._again(self.clicking("admin_menu.register_button"))
 
 
 class UserRegisteredPage(LoggedOnScreen):

@@ -17,9 +17,9 @@ below (pages.workstation.Workstation is the one implementation).
 from __future__ import annotations
 
 import re
-from typing import Iterable, Mapping, Protocol, TypeVar
+from typing import Callable, Iterable, Mapping, Protocol, TypeVar
 
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator, Page, TimeoutError as PlaywrightTimeoutError, expect
 
 from spec import Wording
 
@@ -127,6 +127,23 @@ class _Element:
     def action(self, key: str, **values) -> Locator:
         """The link or button named by wording `key` (formatted with `values`)."""
         return action(self.root, self.wording.format(key, **values))
+
+    def clicking(self, key: str, **values) -> Callable[[], None]:
+        """The click on the action of wording `key`: where the screen has no such link or button, it fails saying
+        which it expected (the manual's words and their key) and which actions the screen has instead."""
+        name = self.wording.format(key, **values)
+        target = action(self.root, name)
+
+        def click() -> None:
+            try:
+                target.click()
+            except PlaywrightTimeoutError:
+                found = [f"「{text.strip()}」" for role in ("button", "link")
+                         for text in self.root.get_by_role(role).all_inner_texts() if text.strip()]
+                raise ScreenMismatch(f"expected a link or button 「{name}」 (wording {key}); the actions there: "
+                                     f"{'、'.join(found) or 'none'}; {self.pc.describe()}") from None
+
+        return click
 
     def part(self, key: str, holding: Locator | None = None) -> Locator:
         """The part of the screen named by wording `key` (see `part`)."""

@@ -38,14 +38,14 @@ class CertificateEnrollmentPage(Screen):
         """I-3.3 利用者番号、ご契約先暗証番号、ご契約先確認暗証番号を入力します。
         II-1.3 利用者番号、利用者 ID、利用者暗証番号、利用者確認暗証番号を入力します。 (with `user_id`)"""
         self.fill(self._fields(contract_number, logon_pin, confirmation_pin, user_id))
-        self.action("enrollment.next_button").click()
+        self.clicking("enrollment.next_button")()
         return EnrollmentConfirmDialog(self)
 
     def enter_rejected(self, contract_number: str, logon_pin: str, confirmation_pin: str,
                        user_id: str | None = None) -> "CertificateEnrollmentPage":
         """Credentials refused at once (format): the screen again with messages."""
         self.fill(self._fields(contract_number, logon_pin, confirmation_pin, user_id))
-        return self._again(self.action("enrollment.next_button").click)
+        return self._again(self.clicking("enrollment.next_button"))
 
 
 class EnrollmentConfirmDialog(Dialog):
@@ -55,15 +55,15 @@ class EnrollmentConfirmDialog(Dialog):
 
     def yes(self) -> "SecurityLevelDialog":
         """I-3.4 「はい」をクリックします。"""
-        self.action("enrollment.confirm_yes").click()
+        self.clicking("enrollment.confirm_yes")()
         return SecurityLevelDialog(self.host)
 
     def yes_refused(self) -> CertificateEnrollmentPage:
         """はい, but the server refuses the application (wrong PIN, 80 days passed, certificate issued already)."""
-        return self.host._again(self.action("enrollment.confirm_yes").click)
+        return self.host._again(self.clicking("enrollment.confirm_yes"))
 
     def no(self) -> CertificateEnrollmentPage:
-        self.action("enrollment.confirm_no").click()
+        self.clicking("enrollment.confirm_no")()
         self.expect_closed()
         return self.host
 
@@ -79,11 +79,11 @@ class SecurityLevelDialog(Dialog):
     def ok(self) -> "IssuingPage":
         """I-3.5 セキュリティレベルが中になっていることを確認し、「OK」をクリックします。"""
         self.expect_level()
-        return self.host._next(self.action("enrollment.security_ok").click, IssuingPage)
+        return self.host._next(self.clicking("enrollment.security_ok"), IssuingPage)
 
     def ok_refused(self) -> CertificateEnrollmentPage:
         """OK, but the server refuses the application: the enrollment screen again with a message."""
-        return self.host._again(self.action("enrollment.security_ok").click)
+        return self.host._again(self.clicking("enrollment.security_ok"))
 
 
 class IssuingPage(Screen):
@@ -97,7 +97,7 @@ class IssuingPage(Screen):
     def issue(self) -> "InstallDialog":
         """I-3.6 電子証明書の発行処理が始まります。 (「発行」)"""
         self.expect_message()
-        self.action("enrollment.issue_button").click()
+        self.clicking("enrollment.issue_button")()
         return InstallDialog(self)
 
 
@@ -108,10 +108,10 @@ class InstallDialog(Dialog):
 
     def yes(self) -> "EnrollmentCompletePage":
         """I-3.7 「はい」をクリックします。"""
-        return self.host._next(self.action("enrollment.install_yes").click, EnrollmentCompletePage)
+        return self.host._next(self.clicking("enrollment.install_yes"), EnrollmentCompletePage)
 
     def no(self) -> IssuingPage:
-        self.action("enrollment.install_no").click()
+        self.clicking("enrollment.install_no")()
         self.expect_closed()
         return self.host
 

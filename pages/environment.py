@@ -37,4 +37,4 @@ class MobilePhonePage(Screen):
         return [self.page.get_by_role(role) for role in INPUT_ROLES]
 
     def recommended_environment(self) -> RecommendedEnvironmentPage:
-        return self._next(self.action("environment.link").click, RecommendedEnvironmentPage)
+        return self._next(self.clicking("environment.link"), RecommendedEnvironmentPage)

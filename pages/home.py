@@ -12,7 +12,7 @@ class BankHomePage(Screen):
 
     def open_corporate(self) -> "ServiceTopPage":
         """I-1.1 「法人・個人事業主」をクリックします。"""
-        return self._next(self.action("bank_home.corporate_link").click, ServiceTopPage)
+        return self._next(self.clicking("bank_home.corporate_link"), ServiceTopPage)
 
 
 class ServiceTopPage(Screen):
@@ -24,23 +24,23 @@ class ServiceTopPage(Screen):
         """I-3.1 「管理者ログオン」をクリックします。"""
         from .logon import AdminLogonPage
 
-        return self._next(self.action("service_top.admin_logon_link").click, AdminLogonPage, role="admin")
+        return self._next(self.clicking("service_top.admin_logon_link"), AdminLogonPage, role="admin")
 
     def user_logon(self):
         """II-1.1 「利用者ログオン」をクリックします。"""
         from .logon import UserLogonPage
 
-        return self._next(self.action("service_top.user_logon_link").click, UserLogonPage, role="user")
+        return self._next(self.clicking("service_top.user_logon_link"), UserLogonPage, role="user")
 
     def recommended_environment(self):
         """推奨環境 (FAQ 2, 10), linked from the service top."""
         from .environment import RecommendedEnvironmentPage
 
-        return self._next(self.action("environment.link").click, RecommendedEnvironmentPage)
+        return self._next(self.clicking("environment.link"), RecommendedEnvironmentPage)
 
 
 class LoggedOnScreen(Screen):
     """A screen after logon: its header has ログオフ (I-4.8), which ends the session and returns to サービストップ."""
 
     def log_off(self) -> ServiceTopPage:
-        return self._next(self.action("common.logoff").click, ServiceTopPage)
+        return self._next(self.clicking("common.logoff"), ServiceTopPage)

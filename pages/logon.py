@@ -26,7 +26,7 @@ class LogonPage(Screen):
         """I-3.2 / II-1.2 「電子証明書取得」をクリックします。"""
         from .enrollment import CertificateEnrollmentPage
 
-        return self._next(self.action("logon.enrollment_link").click, CertificateEnrollmentPage)
+        return self._next(self.clicking("logon.enrollment_link"), CertificateEnrollmentPage)
 
     def certificate_logon(self) -> "CertificateSelectionDialog":
         """I-4.1 / II-2.1 電子証明書方式の「ログオン」をクリックします。 -> 証明書の選択."""
@@ -76,7 +76,7 @@ class AdminLogonPage(LogonPage):
         """I-2.1 「開通確認」をクリックします。"""
         from .activation import ActivationPage
 
-        return self._next(self.action("logon.activation_link").click, ActivationPage)
+        return self._next(self.clicking("logon.activation_link"), ActivationPage)
 
 
 class UserLogonPage(LogonPage):
@@ -114,12 +114,12 @@ class CertificateSelectionDialog(Dialog):
 
     def ok(self) -> "AccessPermissionDialog":
         """I-4.2 / II-2.2 証明書を選択します。"""
-        self.action("certificate_logon.select_ok").click()
+        self.clicking("certificate_logon.select_ok")()
         return AccessPermissionDialog(self.host)
 
     def cancel(self) -> LogonPage:
         """キャンセル: no logon; the logon screen again (with a message)."""
-        return self.host._again(self.action("certificate_logon.select_cancel").click)
+        return self.host._again(self.clicking("certificate_logon.select_cancel"))
 
 
 class AccessPermissionDialog(Dialog):
@@ -133,24 +133,24 @@ class AccessPermissionDialog(Dialog):
     def grant(self) -> "LogonPinPage":
         """I-4.3 / II-2.3 「アクセス許可の付与」を選択し「OK」をクリックします。"""
         self._choose("certificate_logon.grant")
-        return self.host._next(self.action("certificate_logon.permission_ok").click, LogonPinPage)
+        return self.host._next(self.clicking("certificate_logon.permission_ok"), LogonPinPage)
 
     def grant_outcome(self) -> "LogonPinPage | LogonPage":
         """Grant, whatever the bank then decides: 暗証番号入力, or the logon screen again with its refusal."""
         self._choose("certificate_logon.grant")
         logon = AdminLogonPage if self.state.get("role") == "admin" else UserLogonPage
-        return self.host._next(self.action("certificate_logon.permission_ok").click, LogonPinPage, logon)
+        return self.host._next(self.clicking("certificate_logon.permission_ok"), LogonPinPage, logon)
 
     def grant_refused(self) -> LogonPage:
         """Grant, but the bank refuses this certificate (bound to another ID, locked ID): the logon screen again
         with a message."""
         self._choose("certificate_logon.grant")
-        return self.host._again(self.action("certificate_logon.permission_ok").click)
+        return self.host._again(self.clicking("certificate_logon.permission_ok"))
 
     def deny(self) -> LogonPage:
         """「アクセス許可の拒否」を選択し「OK」: the logon is aborted, back on the logon screen with a message."""
         self._choose("certificate_logon.deny")
-        return self.host._again(self.action("certificate_logon.permission_ok").click)
+        return self.host._again(self.clicking("certificate_logon.permission_ok"))
 
 
 class LogonPinPage(Screen):
@@ -170,7 +170,7 @@ class LogonPinPage(Screen):
         from .user import UserPinSetupPage, UserStatusPage
 
         self.field(self.pin_key).fill(pin)
-        return self._next(self.action("certificate_logon.pin_logon_button").click, OneTimePasswordPage, UserPinSetupPage,
+        return self._next(self.clicking("certificate_logon.pin_logon_button"), OneTimePasswordPage, UserPinSetupPage,
                           UserStatusPage)
 
     def enter_wrong_pin(self, pin: str):
@@ -178,4 +178,4 @@ class LogonPinPage(Screen):
         logon screen with an alert."""
         logon = AdminLogonPage if self.role == "admin" else UserLogonPage
         self.field(self.pin_key).fill(pin)
-        return self._next(self.action("certificate_logon.pin_logon_button").click, LogonPinPage, logon)
+        return self._next(self.clicking("certificate_logon.pin_logon_button"), LogonPinPage, logon)

@@ -22,7 +22,7 @@ class RenewableScreen(LoggedOnScreen):
         """電子証明書を更新, confirmed with ロ (administrator) or チ (user)."""
         page = self._next(self.renewal_link().click, RenewalConfirmPage)
         page.field("renewal.confirmation_pin").fill(confirmation_pin)
-        return page._next(page.action("renewal.renew_button").click, RenewalCompletePage)
+        return page._next(page.clicking("renewal.renew_button"), RenewalCompletePage)
 
 
 class RenewalConfirmPage(LoggedOnScreen):

@@ -24,7 +24,7 @@ class BankStaff:
         self.pc.goto("/staff/logon")
         page = StaffLogonPage(self.pc)
         page.fill({"staff.login": self.login, "staff.password": self.password})
-        return page._next(page.action("staff.logon_button").click, StaffSearchPage)
+        return page._next(page.clicking("staff.logon_button"), StaffSearchPage)
 
     def contract(self, contract_number: str) -> "StaffContractPage":
         """ご契約の状況 of `contract_number`, logging on first if this PC's staff session has ended."""
@@ -41,7 +41,7 @@ class StaffLogonPage(Screen):
 
 class StaffScreen(Screen):
     def audit_log(self) -> "AuditLogPage":
-        return self._next(self.action("staff.audit_link").click, AuditLogPage)
+        return self._next(self.clicking("staff.audit_link"), AuditLogPage)
 
 
 class StaffSearchPage(StaffScreen):
@@ -51,7 +51,7 @@ class StaffSearchPage(StaffScreen):
 
     def find(self, contract_number: str) -> "StaffContractPage":
         self.field("staff.contract_number").fill(contract_number)
-        return self._next(self.action("staff.search_button").click, StaffContractPage)
+        return self._next(self.clicking("staff.search_button"), StaffContractPage)
 
 
 class StaffContractPage(StaffScreen):
@@ -88,7 +88,7 @@ class StaffContractPage(StaffScreen):
         return self._act(self.action("staff.cancel_button"))
 
     def recontract(self) -> "RecontractedPage":
-        return self._next(self.action("staff.recontract_button").click, RecontractedPage)
+        return self._next(self.clicking("staff.recontract_button"), RecontractedPage)
 
     def expect_done(self) -> None:
         """The action was taken: a notice, no refusal."""

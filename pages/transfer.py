@@ -31,11 +31,11 @@ class TransferPage(LoggedOnScreen):
 
     def enter(self, payment: Payment) -> "TransferConfirmPage":
         self._submit(payment)
-        return self._next(self.action("transfer.next_button").click, TransferConfirmPage)
+        return self._next(self.clicking("transfer.next_button"), TransferConfirmPage)
 
     def enter_rejected(self, payment: Payment) -> "TransferPage":
         self._submit(payment)
-        return self._again(self.action("transfer.next_button").click)
+        return self._again(self.clicking("transfer.next_button"))
 
 
 class TransferConfirmPage(LoggedOnScreen):
@@ -49,13 +49,13 @@ class TransferConfirmPage(LoggedOnScreen):
     def execute(self, confirmation_pin: str) -> "TransferDonePage":
         """振込を実行 with the right チ."""
         self._execute(confirmation_pin)
-        return self._next(self.action("transfer.execute_button").click, TransferDonePage)
+        return self._next(self.clicking("transfer.execute_button"), TransferDonePage)
 
     def execute_wrong(self, confirmation_pin: str) -> "TransferConfirmPage | UserLogonPage":
         """A チ the bank refuses: this screen again with the field's message, or — the ID locked — the logon screen
         with an alert."""
         self._execute(confirmation_pin)
-        return self._next(self.action("transfer.execute_button").click, TransferConfirmPage, UserLogonPage)
+        return self._next(self.clicking("transfer.execute_button"), TransferConfirmPage, UserLogonPage)
 
 
 class TransferDonePage(LoggedOnScreen):

@@ -24,12 +24,12 @@ class UserPinSetupPage(LoggedOnScreen):
         """II-2.5 利用者暗証番号、利用者確認暗証番号を設定します。 (with ヘ 利用者確認暗証番号(仮), which the legend
         says the user's 開通確認 uses)"""
         self._submit(logon_pin, confirmation_pin, temporary_confirmation_pin)
-        return self._next(self.action("user_activation.next_button").click, UserStatusPage)
+        return self._next(self.clicking("user_activation.next_button"), UserStatusPage)
 
     def set_pins_rejected(self, logon_pin: str, confirmation_pin: str,
                           temporary_confirmation_pin: str) -> "UserPinSetupPage":
         self._submit(logon_pin, confirmation_pin, temporary_confirmation_pin)
-        return self._again(self.action("user_activation.next_button").click)
+        return self._again(self.clicking("user_activation.next_button"))
 
 
 class UserStatusPage(RenewableScreen):

@@ -287,3 +287,14 @@ def wording_changes(path: str | os.PathLike) -> dict[str, tuple[Any, Any]]:
             closest = difflib.get_close_matches(key, list(manual), n=1)
             raise ValueError(f"{path}: unknown key {key!r}" + (f"; did you mean {closest[0]!r}?" if closest else ""))
     return {key: (manual[key], value) for key, value in vendor.items() if manual[key] != value}
+
+
+def suite_commit() -> str:
+    """The commit of this checkout of ibcert, short ("" where git cannot tell): the reports say which suite made them."""
+    import subprocess
+
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=Path(__file__).resolve().parent,
+                              capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
