@@ -73,9 +73,10 @@ def _groups(steps: list[dict], faq: list[dict], cases: list[dict]) -> dict[str, 
         if item["status"] != INFORMATION:
             grouped.setdefault("FAQ", []).append(item["status"])
     for case in cases:
-        parts = case["id"].split(":")
-        family = ":".join(parts[:2]) if parts[0] in ("rule", "cert") and len(parts) > 2 else parts[0]
-        grouped.setdefault(family.split("@")[0], []).append(case["status"])
+        family, _, rest = case["id"].partition(":")
+        if family in ("rule", "cert") and rest:  # rule:イ:max+1 → rule:イ; cert:expired@session → cert:expired
+            family = f"{family}:{rest.split(':')[0].split('@')[0]}"
+        grouped.setdefault(family, []).append(case["status"])
     return {name: {s: verdicts.count(s) for s in STATUSES if verdicts.count(s)} for name, verdicts in grouped.items()}
 
 
@@ -284,7 +285,8 @@ def merge(reports: list[Path], into: Path) -> dict:
     wordings = sorted({d["wording"] for d in loaded})
     data = results.data(target=", ".join(targets), wording=", ".join(wordings),
                         selection=sorted({s for d in loaded for s in d.get("selection", [])}),
-                        sources=[str(path) for path in reports])
+                        sources=[str(path) for path in reports],
+                        wording_changes={k: v for d in loaded for k, v in d.get("wording_changes", {}).items()})
     for path in reports:  # the shots of the steps, from whichever shard walked them
         if (path.parent / STEPS_DIR).is_dir():
             shutil.copytree(path.parent / STEPS_DIR, into / STEPS_DIR, dirs_exist_ok=True)

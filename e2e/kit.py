@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import socket
 import ssl
 import subprocess
@@ -187,6 +188,8 @@ def main(argv: list[str] | None = None) -> int:
         except PreflightError as error:
             print(f"preflight: {error}", file=sys.stderr)
             return 2
+    # stopped (SIGTERM, as CI stops a job), the run's pytest goes with it: subprocess.run ends its child on the way out
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     if args.plan:
         code = subprocess.run([sys.executable, "-m", "pytest", *pytest_args(args, args.out)], cwd=ROOT).returncode
         return {0: 0, NO_TESTS: 0}.get(code, 2)

@@ -22,7 +22,9 @@ def _shard(folder: Path, name: str, runs: dict[str, str], cases: dict[str, str] 
         results.add([(test_id, outcome)], run)
     for case, outcome in (cases or {}).items():
         results.add_case(case, {"test": f"e2e/test_{name}.py::test_cases", "outcome": outcome, "message": None})
-    conformance.write(results.data(target="https://127.0.0.1:8443", wording="spec/wording.toml"), folder / name)
+    conformance.write(results.data(target="https://127.0.0.1:8443", wording="ours.toml",
+                                   wording_changes={"activation.next_button": {"manual": "次へ", "vendor": "確認"}}),
+                      folder / name)
     return folder / name / "report.json"
 
 
@@ -43,6 +45,7 @@ def test_a_step_failed_in_one_shard_is_failed_in_the_merged_report(tmp_path):
     assert next(c for c in data["cases"] if c["id"] == "rule:イ:max+1")["status"] == "failed"
     assert not data["conformant"]
     assert data["sources"] == [str(first), str(second)]
+    assert data["wording_changes"] == {"activation.next_button": {"manual": "次へ", "vendor": "確認"}}
     assert json.loads((tmp_path / "merged" / "report.json").read_text()) == data
     assert "I-2.3" in (tmp_path / "merged" / "report.html").read_text()
 

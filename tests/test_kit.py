@@ -98,3 +98,28 @@ def test_the_vendor_contract_documents_every_call_of_the_bank_side_api_and_no_ot
               for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/")
               for method in rule.methods - {"HEAD", "OPTIONS"}}
     assert documented == served
+
+
+def _plan(*only: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "e2e.kit", "--plan", *(("--only", ",".join(only)) if only else ())],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+def test_the_plan_lists_every_case_with_the_manuals_words_and_needs_no_server():
+    plan = _plan()
+    assert plan.returncode == 0, plan.stderr
+    lines = plan.stdout.splitlines()
+    steps = [line.split("\t")[0] for line in lines if line.startswith(("I-", "II-"))]
+    assert len(steps) == 37
+    assert any(line.startswith("I-2.3\tご契約先暗証番号、ご契約先確認暗証番号") for line in lines)
+    assert any(line.startswith("rule:イ:max+1\t") for line in lines)
+    assert any(line.startswith("cert:expired@session\t") for line in lines)
+    assert any(line.startswith("FAQ-12\t") and "needs: contracts, back_office" in line for line in lines)
+
+
+def test_only_takes_a_section_without_its_namesakes_and_refuses_what_names_nothing():
+    plan = _plan("I-2")
+    steps = {line.split("\t")[0] for line in plan.stdout.splitlines() if line.startswith(("I-", "II-"))}
+    assert steps and all(step.startswith("I-2.") for step in steps)  # never II-2
+    refused = _plan("I-9")
+    assert refused.returncode == 2 and "--only: no step, FAQ item or case family is called I-9" in refused.stdout + refused.stderr
