@@ -92,13 +92,6 @@ def suite_pki():
 
 
 @pytest.fixture(scope="session")
-def dev_pki(ibcert_target: Target, suite_pki):
-    """The embedded server's PKI (the suite's own), which mints what no bank's API would: a certificate of the
-    bank's issuing CA bound to no ID; None against another server."""
-    return suite_pki if ibcert_target.embedded else None
-
-
-@pytest.fixture(scope="session")
 def playwright(ibcert_target: Target, _pw_api_request_contexts) -> Iterator[Playwright]:
     """pytest-playwright's fixture, with the driver trusting the target's CA (NODE_EXTRA_CA_CERTS)."""
     with settings.node_trusts(ibcert_target.ca_cert) if ibcert_target.ca_cert else nullcontext():

@@ -21,7 +21,7 @@ from spec.cases import cases
 
 # what a test's fixtures ask of the server, besides POST /api/contracts (GET /api/capabilities names each)
 NEEDS = {"server_clock": "clock", "back_office": "back_office", "bank_staff": "back_office", "mailbox": "mail",
-         "dev_pki": "the embedded server's PKI", "foreign_server": "the embedded server's PKI"}
+         "foreign_server": "the embedded server's PKI"}
 # the case families each module checks as subtests
 FAMILIES = {"test_legend": ("rule",), "test_lockout": ("rule",), "test_rules": ("rule",),
             "test_certificates": ("cert",), "test_sessions": ("csrf", "session", "pkcs12"), "test_tls": ("tls",),
@@ -86,8 +86,8 @@ def plan_lines(items: list[pytest.Item]) -> list[str]:
         for test_id in ids_of(item) or {"other"}:
             by_id.setdefault(test_id, []).append(item)
 
-    def needs(test_id):
-        found = sorted({n for item in by_id.get(test_id, []) for n in needs_of(item)})
+    def needs(test_id, *more):
+        found = sorted({n for item in by_id.get(test_id, []) for n in needs_of(item)} | set(more))
         return "contracts" + "".join(f", {n}" for n in found)
 
     lines = ["# 手順 (manual steps): ID — the manual's words — tests — needs"]
@@ -102,12 +102,13 @@ def plan_lines(items: list[pytest.Item]) -> list[str]:
                 verdict = "受け付ける" if case.accepted else "受け付けない"
                 lines.append(f"{case.id}\t{rule.name}: {case.name} → {verdict}\tneeds: {needs('rule')}")
     if "cert" in by_id:
-        from .test_certificates import KINDS
+        from .test_certificates import KINDS, NEEDS as KIND_NEEDS
 
         lines.append("# 電子証明書 (certificate judgements): ID — where — needs")
         for kind in KINDS:
             for place, words in CERT_PLACES.items():
-                lines.append(f"cert:{kind}@{place}\t{kind} の証明書を{words}: 拒否される\tneeds: {needs('cert')}")
+                lines.append(f"cert:{kind}@{place}\t{kind} の証明書を{words}: 拒否される\t"
+                             f"needs: {needs('cert', *KIND_NEEDS.get(kind, ()))}")
     lines.append("# よくあるご質問 (FAQ): ID — question — tests or why none")
     for item in spec.faq():
         tested = f"{len(by_id[item.id])} tests\tneeds: {needs(item.id)}" if item.id in by_id else (

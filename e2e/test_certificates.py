@@ -34,6 +34,9 @@ PASSWORD = "Import1234"
 KINDS = ("none", "foreign", "no_id", "expired", "not_yet_valid", "wrong_usage", "revoked", "other_id",
          "other_contract")
 MINTED = ("expired", "not_yet_valid", "wrong_usage")
+# what a kind needs of the server besides POST /api/contracts (GET /api/capabilities)
+NEEDS = {"no_id": ("unbound_certificates",), **dict.fromkeys(MINTED, ("certificates",)),
+         "revoked": ("certificates", "back_office")}
 PLACES = ("logon", "session", "pin")
 STATUS = {"admin": ContractStatusPage, "user": UserStatusPage}
 LOGON = {"admin": AdminLogonPage, "user": UserLogonPage}
@@ -51,9 +54,8 @@ def _stored(file) -> StoredCertificate:
 class Certificates:
     """The certificates of each kind for one side: those of an arranged contract's ID, and those of no contract."""
 
-    def __init__(self, side, arrange, operator, dev_pki, suite_pki):
-        self.side, self.arrange, self.operator = side, arrange, operator
-        self.dev_pki, self.suite_pki = dev_pki, suite_pki
+    def __init__(self, side, arrange, operator, suite_pki):
+        self.side, self.arrange, self.operator, self.suite_pki = side, arrange, operator, suite_pki
         self._made: dict[tuple[str, str | None], list[StoredCertificate]] = {}
 
     def own(self, state) -> StoredCertificate:
@@ -71,12 +73,11 @@ class Certificates:
     def _make(self, kind: str, state) -> list[StoredCertificate]:
         if kind == "none":
             return []
+        if missing := [need for need in NEEDS.get(kind, ()) if not self.arrange.capabilities.get(need)]:
+            pytest.skip(f"not applicable (needs: {', '.join(missing)} — GET /api/capabilities)")
         if kind in ("foreign", "no_id", "other_contract"):
             return self._make_unbound(kind)
         if kind in MINTED or kind == "revoked":
-            needs = ("certificates", "back_office") if kind == "revoked" else ("certificates",)
-            if missing := [need for need in needs if not self.arrange.capabilities.get(need)]:
-                pytest.skip(f"not applicable (needs: {', '.join(missing)} — GET /api/capabilities)")
             number, user_id = state.contract.contract_number, None if self.side == "admin" else state.user.user_id
             minted = self.operator.mint_certificate(number, "valid" if kind == "revoked" else kind, user_id)
             if kind == "revoked":
@@ -88,19 +89,16 @@ class Certificates:
         if kind == "other_contract":
             other = self.arrange("user_activated", sample=OTHER)
             return [other.admin_certificate if self.side == "admin" else other.user_certificate]
-        if kind == "foreign":  # the suite's own foreign CA: another CA's, whatever the server
-            issued = self.suite_pki.mint_test_client("foreign", common_name="ibcert foreign client")
-        elif self.dev_pki is None:
-            pytest.skip("not applicable: a certificate of the bank's issuing CA bound to no ID is minted by the "
-                        "embedded server's PKI")
-        else:
-            issued = self.dev_pki.mint_test_client("valid", common_name="ibcert no_id client")
+        if kind == "no_id":
+            return [_stored(self.operator.mint_unbound_certificate())]
+        # the suite's own foreign CA: another CA's, whatever the server
+        issued = self.suite_pki.mint_test_client("foreign", common_name="ibcert foreign client")
         return [StoredCertificate.from_pkcs12(issued.pkcs12(PASSWORD), PASSWORD)]
 
 
 @pytest.fixture
-def certificates(side, arrange, operator, dev_pki, suite_pki) -> Certificates:
-    return Certificates(side, arrange, operator, dev_pki, suite_pki)
+def certificates(side, arrange, operator, suite_pki) -> Certificates:
+    return Certificates(side, arrange, operator, suite_pki)
 
 
 def _pin(side: str) -> str:

@@ -151,6 +151,11 @@ class BankOperator:
                              json={"kind": kind, "user_id": user_id})
         return CertificateFile.from_json(data)
 
+    def mint_unbound_certificate(self) -> CertificateFile:
+        """A valid certificate of the bank's issuing CA bound to no ID, so that a test shows the binding refusing it
+        (servers in testing mode only)."""
+        return CertificateFile.from_json(self._request("POST", "/api/certificates", json={}))
+
     def log_on(self, contract_number: str, user_id: str | None = None) -> dict:
         """A logon of the administrator (user_id None) or a user, made by the server as their certificate logon would
         (servers in testing mode only): {"cookie": {"name", "value"}, "path": the screen it lands on}."""

@@ -283,10 +283,14 @@ def contracts():
     ), 201
 
 
-def _testing_principal(contract_number: str, body: dict, what: str) -> Principal:
-    """The administrator ({"user_id": null}) or the user of the contract a testing-mode call names."""
+def _testing_only(what: str) -> None:
     if not current_app.config["TESTING"]:
         raise ProvisioningError(f"{what}はテストモードでのみ利用できます。", 404)
+
+
+def _testing_principal(contract_number: str, body: dict, what: str) -> Principal:
+    """The administrator ({"user_id": null}) or the user of the contract a testing-mode call names."""
+    _testing_only(what)
     user_id = body.get("user_id")
     if user_id is not None and not isinstance(user_id, str):
         raise ProvisioningError("user_id は文字列（管理者は null）で指定してください。")
@@ -315,6 +319,15 @@ def certificates(contract_number: str):
     if kind not in CERTIFICATE_KINDS:
         raise ProvisioningError(f"kind は {', '.join(CERTIFICATE_KINDS)} のいずれかで指定してください。")
     return jsonify(mint(principal, kind)), 201
+
+
+@bp.post("/certificates")
+def unbound_certificate():
+    """A valid certificate of the bank's issuing CA bound to no ID (cert:no_id): only the binding can refuse it."""
+    _testing_only("テスト用の電子証明書")
+    body_of()
+    delivery = issuance.unbound(_validity("valid", clock.now()))
+    return jsonify(_certificate_json(delivery.record, delivery.pkcs12, delivery.password)), 201
 
 
 @bp.post("/contracts/<contract_number>/logons")
@@ -368,7 +381,8 @@ def capabilities():
     """What this server sets up for a suite, and the settings a suite checks against (the lockout's count: the manual
     names no number). A vendor's server may have no such call: the suite walks the screens and assumes 6."""
     testing = current_app.config["TESTING"]
-    return jsonify(fast_forward=list(POINTS) if testing else [], clock=testing, certificates=testing, logons=testing,
+    return jsonify(fast_forward=list(POINTS) if testing else [], clock=testing, certificates=testing,
+                   unbound_certificates=testing, logons=testing,
                    back_office=True, renewal_window_days=current_app.config["RENEWAL_WINDOW_DAYS"],
                    certificate_validity_days=current_app.config["CERT_VALIDITY_DAYS"],
                    steps=list(jumps.STEPS) if testing else [], lockout_threshold=auth.threshold(),

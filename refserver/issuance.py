@@ -24,6 +24,7 @@ from .tls import common_name, fingerprint
 
 # No 0/O, 1/l/I: the import password is read off the screen and typed in.
 _PASSWORD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
+UNBOUND_NAME = "テスト用 ID なし"  # the subject of a test certificate bound to no ID
 
 
 def pki():
@@ -114,17 +115,13 @@ def subject_names(principal: Principal) -> tuple[str, str]:
     return f"{principal.contract.number} {who}", principal.contract.number
 
 
-def issue(principal: Principal, *, validity: tuple[dt.datetime, dt.datetime] | None = None,
-          usage=ExtendedKeyUsageOID.CLIENT_AUTH) -> Delivery:
-    """Make the key pair and the certificate now; keep only the certificate's serial and fingerprint. *validity* and
-    *usage* differ from the defaults only for the test certificates the bank-side API mints (testing mode)."""
+def _signed(cn: str, ou: str, validity: tuple[dt.datetime, dt.datetime] | None, usage) -> Delivery:
+    """The key pair and the certificate, made now, as handed out once; its record is bound to nothing yet."""
     now = clock.now()
-    cn, ou = subject_names(principal)
     days = current_app.config["CERT_VALIDITY_DAYS"]
     not_before, not_after = validity or (now - dt.timedelta(minutes=5), now + dt.timedelta(days=days))
     issued = pki().issuing_ca.issue_client(cn, ou, not_before, not_after, usage=usage, crl_url=crl_url())
     record = Certificate(
-        principal=principal,
         serial=f"{issued.serial:x}",
         fingerprint=issued.fingerprint,
         subject=cn,
@@ -132,12 +129,27 @@ def issue(principal: Principal, *, validity: tuple[dt.datetime, dt.datetime] | N
         not_after=issued.cert.not_valid_after_utc,
         issued_at=now,
     )
-    db.session.add(record)
-    db.session.commit()
     password = "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(12))
     friendly = f"めぐるビジネス {cn}"
     filename = f"ibcert-{cn.replace(' ', '-')}.p12"
     return Delivery(record, issued.pkcs12(password, friendly), password, filename)
+
+
+def issue(principal: Principal, *, validity: tuple[dt.datetime, dt.datetime] | None = None,
+          usage=ExtendedKeyUsageOID.CLIENT_AUTH) -> Delivery:
+    """Make the key pair and the certificate now; keep only the certificate's serial and fingerprint. *validity* and
+    *usage* differ from the defaults only for the test certificates the bank-side API mints (testing mode)."""
+    delivery = _signed(*subject_names(principal), validity, usage)
+    delivery.record.principal = principal
+    db.session.add(delivery.record)
+    db.session.commit()
+    return delivery
+
+
+def unbound(validity: tuple[dt.datetime, dt.datetime]) -> Delivery:
+    """A valid certificate of the issuing CA recorded nowhere, so bound to no ID (testing mode: cert:no_id): what a
+    logon with it meets is the binding's judgement alone — the CA, dates and usage are right."""
+    return _signed(UNBOUND_NAME, UNBOUND_NAME, validity, ExtendedKeyUsageOID.CLIENT_AUTH)
 
 
 def logon_refusal(cert: x509.Certificate, kind: str) -> tuple[Principal | None, str | None]:

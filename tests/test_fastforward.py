@@ -343,10 +343,41 @@ def test_minting_is_for_testing_mode_only(tmp_path, pki):
     assert rows(app)[2] == 0
 
 
+def test_an_unbound_certificate_is_the_issuing_cas_valid_one_bound_to_no_id_and_refused_for_that(app, web, walk, pki):
+    """cert:no_id: everything about it is right but its binding, which is what refuses it at logon."""
+    set_up(app, "activated")
+    before = rows(app)
+    response = post(app, "/api/certificates", {})
+    assert response.status_code == 201
+    minted = response.get_json()
+    cert = opened(minted)
+    cert.verify_directly_issued_by(pki.issuing_ca.cert)
+    assert ExtendedKeyUsageOID.CLIENT_AUTH in cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+    assert rows(app) == before  # recorded nowhere
+    web.follow(walk.permission("admin", cert_pem(cert)))
+    assert alert(web.html) == "この電子証明書（テスト用 ID なし）はどの ID にも登録されていません。"
+    assert h1(web.html) == "管理者ログオン"
+
+
+@pytest.mark.parametrize("body, error", [({"kind": "valid"}, "指定できない項目があります：kind"),
+                                         ([], "リクエスト本文はJSONオブジェクトで指定してください。")])
+def test_an_unbound_certificate_takes_no_values(app, body, error):
+    response = post(app, "/api/certificates", body)
+    assert (response.status_code, response.get_json()["error"]) == (400, error)
+
+
+def test_an_unbound_certificate_needs_the_token_and_testing_mode(app, tmp_path, pki):
+    assert app.test_client().post("/api/certificates", json={}).status_code == 401
+    response = post(production_app(tmp_path, pki), "/api/certificates", {})
+    assert response.status_code == 404
+    assert response.get_json()["error"] == "テスト用の電子証明書はテストモードでのみ利用できます。"
+
+
 # -- capabilities ---------------------------------------------------------------------------------------------------
 def test_capabilities_in_testing_mode(app):
     response = app.test_client().get("/api/capabilities", headers=AUTH)
-    assert response.get_json() == {"fast_forward": POINTS, "clock": True, "certificates": True, "logons": True,
+    assert response.get_json() == {"fast_forward": POINTS, "clock": True, "certificates": True,
+                                   "unbound_certificates": True, "logons": True,
                                    "steps": list(jumps.STEPS), "lockout_threshold": 6,
                                    "idle_timeout_minutes": 10, "back_office": True, "renewal_window_days": 30,
                                    "certificate_validity_days": 365, "auth_methods": ["certificate", "password"],
@@ -355,7 +386,8 @@ def test_capabilities_in_testing_mode(app):
 
 def test_capabilities_outside_testing_mode(tmp_path, pki):
     response = production_app(tmp_path, pki).test_client().get("/api/capabilities", headers=AUTH)
-    assert response.get_json() == {"fast_forward": [], "clock": False, "certificates": False, "logons": False,
+    assert response.get_json() == {"fast_forward": [], "clock": False, "certificates": False,
+                                   "unbound_certificates": False, "logons": False,
                                    "steps": [], "lockout_threshold": 6, "idle_timeout_minutes": 10,
                                    "back_office": True, "renewal_window_days": 30, "certificate_validity_days": 365,
                                    "auth_methods": ["certificate", "password"], "user_email": "optional",
@@ -415,6 +447,13 @@ def test_client_mints_a_certificate(app):
     _key, cert, _chain = pkcs12.load_key_and_certificates(minted.pkcs12, minted.password.encode())
     assert cert.not_valid_after_utc.isoformat() == minted.not_after
     assert minted_row(app, minted.fingerprint)[:2] == ("user", "keiri01")
+
+
+def test_client_mints_a_certificate_bound_to_no_id(app):
+    minted = operator_for(app).mint_unbound_certificate()
+    _key, cert, _chain = pkcs12.load_key_and_certificates(minted.pkcs12, minted.password.encode())
+    assert cert.fingerprint(hashes.SHA256()).hex() == minted.fingerprint
+    assert rows(app)[2] == 0
 
 
 def test_client_reads_capabilities_and_takes_a_server_without_them_as_none(app):
