@@ -39,9 +39,9 @@ def card_problem(card) -> str | None:
 
 
 def challenge_cells_problem(cells) -> str | None:
-    if not (isinstance(cells, list) and len(cells) == CHALLENGE_SIZE and len(set(cells)) == CHALLENGE_SIZE
-            and all(isinstance(c, str) and c in CELLS for c in cells)):
-        return f"challenge_cells には {CELLS} のうち異なる{CHALLENGE_SIZE}つの欄を指定してください。"
+    if not (isinstance(cells, list) and len(cells) == CHALLENGE_SIZE and all(isinstance(c, str) for c in cells)
+            and len(set(cells)) == CHALLENGE_SIZE and set(cells) <= set(CELLS)):  # one cell each, not "アイ"
+        return f"challenge_cells には {'・'.join(CELLS)} のうち異なる{CHALLENGE_SIZE}つの欄を指定してください。"
     return None
 
 

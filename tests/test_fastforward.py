@@ -11,6 +11,7 @@ import pytest
 import requests
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID
 from flask import Flask
@@ -283,6 +284,24 @@ def test_a_minted_certificate_is_bound_and_refused_only_for_its_kind(app, web, w
     web.follow(walk.permission("admin", cert_pem(cert)))
     assert alert(web.html) == refusal
     assert h1(web.html) == ("暗証番号入力" if refusal is None else "管理者ログオン")
+
+
+def test_a_certificate_without_extended_key_usage_is_refused_as_one_not_for_client_authentication(app, web, walk, pki):
+    """No extendedKeyUsage means any usage to RFC 5280; the bank's logon takes only what says clientAuth."""
+    number = set_up(app, "activated")["contract_number"]
+    bound = opened(mint(app, number).get_json())
+    key = ec.generate_private_key(ec.SECP256R1())
+    unmarked = (x509.CertificateBuilder().subject_name(bound.subject).issuer_name(bound.issuer)
+                .public_key(key.public_key()).serial_number(x509.random_serial_number())
+                .not_valid_before(bound.not_valid_before_utc).not_valid_after(bound.not_valid_after_utc)
+                .sign(pki.issuing_ca.private_key, hashes.SHA256()))
+    with app.app_context():  # bound to the administrator as the API binds a minted one
+        fingerprint = bound.fingerprint(hashes.SHA256()).hex()
+        record = db.session.scalar(db.select(Certificate).filter_by(fingerprint=fingerprint))
+        record.fingerprint, record.serial = unmarked.fingerprint(hashes.SHA256()).hex(), f"{unmarked.serial_number:x}"
+        db.session.commit()
+    web.follow(walk.permission("admin", cert_pem(unmarked)))
+    assert (h1(web.html), alert(web.html)) == ("管理者ログオン", WRONG_USAGE)
 
 
 @pytest.mark.parametrize("kind, days", [("expired", -2), ("not_yet_valid", 2)])

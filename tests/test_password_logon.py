@@ -9,7 +9,7 @@ import pytest
 from conftest import (ADMIN_CONFIRMATION_PIN, ADMIN_PIN, OPERATOR_TOKEN, TEMP_CONFIRMATION_PIN, TEMP_PIN,
                       USER_CONFIRMATION_PIN, USER_PIN, WebClient, alert, cert_pem, field_error, h1, opened_pkcs12,
                       user_pins)
-from refserver import auth, clock, issuance, passwordlogon
+from refserver import auth, clock, issuance, lifecycle, passwordlogon
 from refserver.models import Certificate, Contract, LogonSession, Principal, db
 from refserver.web import new_logon
 
@@ -278,6 +278,21 @@ def test_a_password_session_ends_when_its_id_is_locked(app, web, walk):
         db.session.commit()
     web.follow(web.get("/ib/admin/status"))
     assert h1(web.html) == "管理者ログオン" and "規定回数" in alert(web.html)
+
+
+def test_a_deleted_password_users_session_ends_and_the_form_answers_it_as_unknown(app, web, walk):
+    contract = walk.set_up("user_activated", **PASSWORD)
+    web.follow(password_form(web, "user", contract.contract_number, USER_PIN, user_id="keiri01"))
+    assert h1(web.html) == "利用者ステータス"
+    with app.app_context():
+        admin, user = (db.session.scalar(db.select(Principal).where(Principal.kind == kind)) for kind in ("admin", "user"))
+        lifecycle.delete_user(admin, user)
+    web.follow(web.get("/ib/user/status"))
+    assert h1(web.html) == "利用者ログオン"
+    assert alert(web.html) == "この利用者IDは削除されています。ログオフしました。"
+    password_form(web, "user", contract.contract_number, USER_PIN, user_id="keiri01")
+    assert alert(web.html) == passwordlogon.NOT_RIGHT["user"]  # as an ID never registered: nothing tells it existed
+    assert open_logons(app) == []
 
 
 # -- the session rules -----------------------------------------------------------------------------------------------
