@@ -13,7 +13,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs12
-from cryptography.x509.oid import ExtendedKeyUsageOID
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from flask import Flask
 
 from conftest import (ADMIN_CONFIRMATION_PIN, ADMIN_PIN, OPERATOR_TOKEN, TEMP_CONFIRMATION_PIN, TEMP_PIN,
@@ -302,6 +302,33 @@ def test_a_certificate_without_extended_key_usage_is_refused_as_one_not_for_clie
         db.session.commit()
     web.follow(walk.permission("admin", cert_pem(unmarked)))
     assert (h1(web.html), alert(web.html)) == ("管理者ログオン", WRONG_USAGE)
+
+
+@pytest.mark.parametrize("edge, seconds, valid", [("before", -1, False), ("before", 0, True), ("after", 0, True),
+                                                 ("after", 1, False)],
+                         ids=["notBefore-1s", "notBefore", "notAfter", "notAfter+1s"])
+def test_a_certificate_is_valid_from_its_not_before_to_its_not_after_inclusive(app, web, walk, edge, seconds, valid):
+    """RFC 5280 4.1.2.5: the validity period is the time from notBefore through notAfter, both included."""
+    app.config["FROZEN_NOW"] = "2026-04-01T09:00:00+09:00"  # a clock that stays where the test puts it
+    cert = opened(mint(app, set_up(app, "activated")["contract_number"]).get_json())
+    edge_at = cert.not_valid_before_utc if edge == "before" else cert.not_valid_after_utc
+    assert post(app, "/api/clock", {"now": (edge_at + dt.timedelta(seconds=seconds)).isoformat()}).status_code == 200
+    web.follow(walk.permission("admin", cert_pem(cert)))
+    assert h1(web.html) == ("暗証番号入力" if valid else "管理者ログオン"), alert(web.html)
+
+
+@pytest.mark.parametrize("configured", [None, "http://crl.bank.example/issuing-ca.crl"])
+def test_an_issued_certificate_names_its_id_and_where_the_crl_is(app, configured):
+    """発行先 as 証明書の選択 shows it (利用者番号 管理者), and the CRL: the bank's own address of it over HTTPS, or
+    IBCERT_CRL_URL where the bank publishes it elsewhere."""
+    app.config["CRL_URL"] = configured
+    number = set_up(app, "activated")["contract_number"]
+    cert = opened(mint(app, number).get_json())
+    names = {attribute.oid: attribute.value for attribute in cert.subject}
+    assert (names[NameOID.COMMON_NAME], names[NameOID.ORGANIZATIONAL_UNIT_NAME]) == (f"{number} 管理者", number)
+    points = cert.extensions.get_extension_for_class(x509.CRLDistributionPoints).value
+    assert [name.value for point in points for name in point.full_name] == [
+        configured or "https://localhost/crl/issuing-ca.crl"]
 
 
 @pytest.mark.parametrize("kind, days", [("expired", -2), ("not_yet_valid", 2)])
