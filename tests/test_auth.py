@@ -4,8 +4,9 @@ import logging
 
 import pytest
 
-from refserver import auth
+from refserver import auth, clock
 from refserver.backoffice import create_contract
+from refserver.models import db
 
 pytestmark = pytest.mark.databases
 
@@ -54,3 +55,17 @@ def test_failures_count_then_lock_and_success_resets(app):
         assert admin.locked_at is not None
         judged = []
         assert auth.judge(admin, lambda: judged.append(1) or True).locked and not judged  # locked: nothing is judged
+
+
+def test_an_id_locked_by_another_hand_is_never_judged_whatever_its_count(app):
+    """The attempt's reservation itself refuses a locked ID, not only a count at the threshold: a lock the bank or
+    another counter set leaves this counter below it."""
+    with app.app_context():
+        contract, _ = create_contract()
+        admin = contract.admin
+        admin.locked_at = clock.now()
+        db.session.commit()
+        judged = []
+        verdict = auth.judge(admin, lambda: judged.append(1) or True)
+        assert verdict.locked and not judged and admin.failed_attempts == 0
+

@@ -12,6 +12,7 @@ import pytest
 import spec
 from conftest import (ADMIN_CONFIRMATION_PIN, ADMIN_PIN, OPERATOR_TOKEN, TEMP_CONFIRMATION_PIN, TEMP_PIN, Walk,
                       WebClient, alert, field_error, h1, typed_again)
+from refserver import auth
 from refserver.models import ActivationRequest, Contract, Principal, db
 
 IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
@@ -233,6 +234,20 @@ def test_faq_16_the_users_notices_also_go_to_the_users_address(app, walk, provis
     assert [address for _, address in getaddresses([told["keiri01"]["To"]])] == ["keiri@example.co.jp", USER_EMAIL]
     assert told["keiri02"]["To"] == "keiri@example.co.jp"
     assert TEMP_PIN not in told["keiri01"].get_content()
+
+
+@pytest.mark.faq(16)
+def test_faq_16_a_locked_user_is_told_at_the_users_address_and_the_contracts(app, walk, mail):
+    """The lock's notice names the ID and the answer that locked it, and reaches the locked user as well."""
+    logged_on_admin(walk)
+    walk.register_user(email=USER_EMAIL)
+    app.config["LOCKOUT_THRESHOLD"] = 1
+    with app.app_context():
+        user = db.session.scalar(db.select(Principal).filter_by(user_id="keiri01"))
+        assert auth.judge(user, lambda: False, "ログオン暗証番号").locked
+    notice = mail.wait_for(lambda m: m["X-Ibcert-Event"] == "locked")
+    assert [address for _, address in getaddresses([notice["To"]])] == ["keiri@example.co.jp", USER_EMAIL]
+    assert "keiri01のログオン暗証番号の誤りが規定回数に達したため、ご利用を停止しました。" in notice.get_content()
 
 
 @pytest.mark.faq(16)
