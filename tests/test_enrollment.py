@@ -279,6 +279,18 @@ def user_fields(contract, **overrides):
             "confirmation_pin": TEMP_CONFIRMATION_PIN, **overrides}
 
 
+def test_II_1_7_a_user_deleted_during_the_flow_gets_no_certificate(app, web, walk):
+    """The last はい judges the ID again: one the administrator deleted meanwhile is told so, and nothing is issued."""
+    contract, _ = walk.user_registered()
+    to_step(web, "user", user_fields(contract), "install")
+    with app.app_context():
+        admin, user = (db.session.scalar(db.select(Principal).filter_by(kind=kind)) for kind in ("admin", "user"))
+        lifecycle.delete_user(admin, user)
+    web.follow(web.post("/ib/user/certificate/install", {"answer": "yes"}))
+    assert alert(web.html) == "この利用者IDは削除されています。"
+    assert [c for c in certificates(app) if c[0] == "user"] == []
+
+
 def test_II_1_1_and_II_1_2_user_logon_screen_links_to_enrollment_only(web):
     web.get("/ib/user/logon")
     assert h1(web.html) == "利用者ログオン"

@@ -593,6 +593,13 @@ def test_a_step_the_id_cannot_be_at_is_refused_in_japanese(app, body, at, status
     assert response.status_code == status and japanese(response.get_json()["error"])
 
 
+def test_a_step_of_電子証明書取得_before_開通確認_says_to_activate_first(app):
+    number = set_up(app, "applied")["contract_number"]
+    response = post(app, f"/api/contracts/{number}/steps", {"step": "I-3.4"})
+    assert (response.status_code, response.get_json()["error"]) == (
+        409, "開通確認が完了していません。先に開通確認を行ってください。")
+
+
 @pytest.mark.databases
 def test_the_one_time_password_at_a_made_step_activates_with_its_pins(app, web):
     """I-2.4 opened by the API holds I-2.3's PINs server-side, as the screens leave them: the card's answer activates

@@ -58,6 +58,18 @@ def test_another_contracts_challenge_is_not_open(ctx):
     assert otp.open_challenge(second, otp.new_challenge(first).id) is None
 
 
+def test_the_standing_challenge_is_the_contracts_own_latest_until_answered(ctx):
+    """Starting over shows the same cells (never other ones to wait for), and never another contract's."""
+    first, _ = create_contract()
+    second, _ = create_contract()
+    older, shown = otp.new_challenge(first), otp.new_challenge(first)
+    assert otp.standing_challenge(first).id == shown.id != older.id
+    assert otp.standing_challenge(second).contract_id == second.id
+    card = first.card
+    assert otp.answer_card(first, shown, [card[cell] for cell in shown.cells])
+    assert otp.standing_challenge(first).id == older.id  # answered: the one still open
+
+
 def test_fixed_challenge_cells_only_in_testing_mode(ctx, app):
     contract, _ = create_contract(challenge_cells=["キ", "ク"])
     assert otp.new_challenge(contract).cells == ["キ", "ク"]
