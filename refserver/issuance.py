@@ -52,7 +52,7 @@ NO_CERTIFICATE_FOR_PASSWORD = ("このご契約の認証区分はID・パスワ�
 def contract_refusal(contract: Contract) -> str | None:
     """Why no ID of *contract* may log on or obtain a certificate now (解約, 事故登録), or None."""
     if contract.cancelled_at is not None:
-        successor = f"新しいご契約（利用者番号 {contract.successor}）の" if contract.successor else ""
+        successor = f"新しいご契約（利用者番号 {contract.successor}）をご利用ください。" if contract.successor else ""
         return message("cancelled", successor=successor)
     if contract.accident_at is not None:
         return message("accident")

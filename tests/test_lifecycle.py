@@ -303,12 +303,16 @@ def test_recontract_cancels_every_certificate_and_opens_a_new_contract(app, walk
     assert audit_actions(app, new["contract_number"]) == ["再契約（新規）"]
 
 
-def test_a_cancelled_contracts_administrator_obtains_nothing(app, web, walk):
+@pytest.mark.parametrize("action", ["cancel", "recontract"])
+def test_a_cancelled_contracts_administrator_obtains_nothing_and_is_told_of_the_new_contract(app, web, walk, action):
     contract = walk.set_up("activated")
-    api(app, "POST", f"/api/contracts/{contract.contract_number}/cancel")
+    new = api(app, "POST", f"/api/contracts/{contract.contract_number}/{action}").get_json()
     web.submit("/ib/admin/certificate", {"contract_number": contract.contract_number, "logon_pin": ADMIN_PIN,
                                          "confirmation_pin": ADMIN_CONFIRMATION_PIN})
-    assert alert(web.html).startswith("このご契約は解約されています。")
+    told = f"新しいご契約（利用者番号 {new['contract_number']}）をご利用ください。" if action == "recontract" else ""
+    assert alert(web.html) == f"このご契約は解約されています。{told}"
+    old = api(app, "GET", f"/api/contracts/{contract.contract_number}").get_json()
+    assert [c for p in old["principals"] for c in p["certificates"]] == []
 
 
 # -- renewal (FAQ 15 before the expiry) ------------------------------------------------------------------------------
