@@ -79,13 +79,13 @@ def _digits_problem(raw: str, label: str, digits: int, source: str) -> tuple[str
     if not value:
         return value, f"{label}を入力してください。"
     if not re.fullmatch(rf"[0-9]{{{digits}}}", value):
-        return value, f"{label}は{source}の{digits}桁の数字で入力してください。"
+        return value, f"{label}は{source}{digits}桁の数字で入力してください。"
     return value, None
 
 
 def card_answer_problem(raw: str, label: str) -> tuple[str, str | None]:
     """A cell of the お客様カード (the legend's B): its digits, as spec/rules.toml says."""
-    return _digits_problem(raw, label, RULES["B"].max, "お客様カードに記載")
+    return _digits_problem(raw, label, RULES["B"].max, "お客様カードに記載の")
 
 
 def answer_card(contract: Contract, challenge: OtpChallenge, answers: list[str]) -> bool:

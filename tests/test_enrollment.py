@@ -1,10 +1,12 @@
 """I.3 and II.1 電子証明書取得: I-3.3 … I-3.8 (administrator), II-1.1 … II-1.8 (user), and their refusals."""
 
+import base64
 import datetime as dt
 import re
 
 import pytest
 from cryptography import x509
+from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from conftest import (ADMIN_CONFIRMATION_PIN, ADMIN_PIN, TEMP_CONFIRMATION_PIN, TEMP_PIN, alert, field_error, h1,
@@ -91,9 +93,13 @@ def test_I_3_8_issues_a_pkcs12_once_with_a_one_time_password(app, web, walk):
     walk.enroll_admin(contract)
     assert h1(web.html) == "電子証明書取得完了"
     assert "電子証明書の取得が完了しました。" in web.html
-    assert re.search(r'<a class="tile" href="data:application/x-pkcs12;base64,[^"]+" download="[^"]+\.p12"', web.html)
+    link = re.search(r'<a class="tile" href="data:application/x-pkcs12;base64,([^"]+)" download="([^"]+)"', web.html)
+    assert link.group(2) == f"ibcert-{contract.contract_number}-管理者.p12"
     cert, key, chain, password = load_pkcs12(web.html)
-    assert re.fullmatch(r"[A-Za-z0-9]{12}", password)
+    assert re.fullmatch(r"[A-HJ-NP-Za-km-z2-9]{12}", password)  # read off the screen: no 0/O, 1/l/I to mix up
+    # the name the PC's certificate store shows after the import
+    friendly = pkcs12.load_pkcs12(base64.b64decode(link.group(1)), password.encode()).cert.friendly_name
+    assert friendly == f"めぐるビジネス {contract.contract_number} 管理者".encode()
     assert cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value == x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH])
     # the names 証明書の選択 shows the customer (発行先, 発行者): the manual's words and the bank's, no developer's
     assert cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value == f"{contract.contract_number} 管理者"
@@ -246,6 +252,16 @@ def test_I_3_a_revoked_certificate_needs_a_reissue_before_a_new_one(app, web, wa
         lifecycle.reissue_admin(db.session.scalar(db.select(Certificate)).principal.contract, "test")
     walk.enroll_admin(contract)
     assert len(certificates(app)) == 2
+
+
+def test_II_1_a_users_revoked_certificate_needs_the_administrators_reissue(app, web, walk):
+    """FAQ 14: the user asks the administrator, not the bank (who reissues a user's certificate)."""
+    contract, _ = walk.user_enrolled()
+    with app.app_context():
+        record = db.session.scalar(db.select(Certificate).join(Principal).filter(Principal.kind == "user"))
+        lifecycle.revoke(record.principal.contract, record.serial, "lost", "test")
+    web.submit("/ib/user/certificate", user_fields(contract))
+    assert alert(web.html) == "電子証明書が失効しています。管理者に再発行を依頼してから取得してください。"
 
 
 @pytest.mark.parametrize("days_ago, allowed", [(0, True), (80, True), (81, False)])

@@ -80,6 +80,16 @@ def test_card_answers_full_width_digits_are_normalised():
     assert otp.card_answer_problem("3", "確認用パスワード（ウ）")[1] == "確認用パスワード（ウ）はお客様カードに記載の2桁の数字で入力してください。"
 
 
+@pytest.mark.parametrize("raw, problem", [
+    ("", "ワンタイムパスワードを入力してください。"),
+    ("12345", "ワンタイムパスワードはトークンに表示された6桁の数字で入力してください。"),
+    ("1234567", "ワンタイムパスワードはトークンに表示された6桁の数字で入力してください。"),
+    ("１２３４５６", None),
+])
+def test_token_answers_are_the_tokens_six_digits(raw, problem):
+    assert otp.token_answer_problem(raw, "ワンタイムパスワード")[1] == problem
+
+
 def test_a_totp_code_is_accepted_once(ctx):
     contract, _ = create_contract(otp_kind=otp.TOTP)
     code = pyotp.TOTP(contract.totp_secret).at(clock.now())

@@ -135,7 +135,8 @@ def test_a_certificate_minted_for_a_password_contract_logs_nothing_on(app, walk)
     made = api(app, "POST", f"/api/contracts/{contract.contract_number}/certificates", {"user_id": None})
     pem = cert_pem(opened_pkcs12(made.get_json())[1])
     walk.web.follow(walk.permission("admin", pem))
-    assert h1(walk.web.html) == "管理者ログオン" and "ID・パスワード方式" in alert(walk.web.html)
+    assert (h1(walk.web.html), alert(walk.web.html)) == (
+        "管理者ログオン", "このご契約の認証区分はID・パスワード方式です。ID・パスワード方式でログオンしてください。")
 
 
 # -- a certificate contract at the password form ---------------------------------------------------------------------
