@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -121,8 +122,6 @@ FFMPEG = {"linux": "ffmpeg-linux", "darwin": "ffmpeg-mac", "win32": "ffmpeg-win6
 
 def ffmpeg_slot() -> Path | None:
     """Where Playwright runs its ffmpeg from; None where that cannot be worked out."""
-    import sys
-
     folder = _playwright_folder("ffmpeg")
     name = FFMPEG.get(sys.platform)
     return folder / name if folder is not None and name else None

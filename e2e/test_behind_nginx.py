@@ -42,5 +42,6 @@ def ibcert_target(pytestconfig):
                     "under test")
     if nginx.binary() is None:
         pytest.skip("nginx is not installed (apt-get install nginx; ./ibcert test installs it)")
-    with EmbeddedServer(env=EMBEDDED_SETTINGS, workers=1, trusted_proxy="127.0.0.1") as server, nginx.Nginx(server) as front:
+    with (EmbeddedServer(env=EMBEDDED_SETTINGS, workers=1, trusted_proxy="127.0.0.1") as server,
+          nginx.Nginx(server) as front):
         yield Target(front.base_url, server.operator_token, str(server.ca_cert), embedded=True, mail=server.mail)
